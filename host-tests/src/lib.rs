@@ -1,0 +1,6 @@
+//! Native side of the Intercom connector: an embeddable wasmtime host with an egress policy, a
+//! stateful fake Intercom for tests and demos, and helpers shared by the `connector` runner and
+//! the integration tests.
+
+pub mod fake;
+pub mod host;
