@@ -1,0 +1,21 @@
+//! The Intercom connector: triggers, actions and searches for workflow platforms, exported as a
+//! WebAssembly component (`wit/`). Everything but `component` is plain Rust that also builds and
+//! unit-tests natively; `component` is the thin glue to the generated WIT bindings.
+
+pub mod actions;
+pub mod error;
+pub mod input;
+pub mod intercom;
+pub mod metadata;
+pub mod operation;
+pub mod schemas;
+pub mod searches;
+pub mod time;
+pub mod transport;
+pub mod triggers;
+
+#[cfg(target_arch = "wasm32")]
+mod component;
+
+pub use error::Error;
+pub use intercom::{Client, Connection, Region};

@@ -1,0 +1,219 @@
+//! Operation inputs: typed structs that are both the JSON Schema `describe()` publishes (via
+//! `schemars`) and the parser that checks input before anything is sent (via `serde`, with
+//! `serde_path_to_error` naming the offending field).
+
+use crate::error::{Error, Result};
+use schemars::{generate::SchemaSettings, JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, DeserializeOwned, Deserializer};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::borrow::Cow;
+
+/// The longest text field we accept; Intercom's own limits are lower for most fields.
+pub const MAX_TEXT: usize = 65_536;
+
+/// Parses operation input (JSON text) into `T`. Blank input means `{}`.
+pub fn parse<T: DeserializeOwned>(input: &str) -> Result<T> {
+    let text = if input.trim().is_empty() { "{}" } else { input };
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| Error::invalid("", format!("input is not valid JSON: {e}")))?;
+    from_value(value)
+}
+
+/// Checks an already-parsed JSON value against `T`.
+pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
+    if !value.is_object() {
+        return Err(Error::invalid("", "input must be a JSON object"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        let message = e.inner().to_string();
+        // serde reports a missing or unknown field at its parent; name the field itself.
+        let named = message
+            .strip_prefix("missing field `")
+            .or_else(|| message.strip_prefix("unknown field `"))
+            .and_then(|rest| rest.split('`').next());
+        let field = match named {
+            Some(name) if path.is_empty() => name.to_string(),
+            Some(name) if !path.ends_with(name) => format!("{path}.{name}"),
+            _ => path,
+        };
+        Error::invalid(field, message)
+    })
+}
+
+/// The JSON Schema (draft 2020-12) of `T`, with `$schema` set.
+pub fn schema_of<T: JsonSchema>() -> Value {
+    let generator = SchemaGenerator::new(SchemaSettings::draft2020_12());
+    generator.into_root_schema_for::<T>().to_value()
+}
+
+/// Non-empty, trimmed text of bounded length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(pub String);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        check_text(s).map(Text).map_err(de::Error::custom)
+    }
+}
+
+fn check_text(s: String) -> std::result::Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if t.len() > MAX_TEXT {
+        return Err(format!("is {} bytes long; the limit is {MAX_TEXT}", t.len()));
+    }
+    Ok(if t.len() == s.len() { s } else { t.to_string() })
+}
+
+impl JsonSchema for Text {
+    fn schema_name() -> Cow<'static, str> {
+        "Text".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        Schema::try_from(json!({ "type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": "\\S" }))
+            .expect("object schema")
+    }
+}
+
+/// An identifier that workflow tools may send as a string or a number (`42` or `"42"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Id(pub String);
+
+impl Id {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            I(i64),
+            U(u64),
+        }
+        let s = match Raw::deserialize(d)
+            .map_err(|_| de::Error::custom("expected a string or an integer identifier"))?
+        {
+            Raw::S(s) => s,
+            Raw::I(i) => i.to_string(),
+            Raw::U(u) => u.to_string(),
+        };
+        let s = check_text(s).map_err(de::Error::custom)?;
+        if s.len() > 255 {
+            return Err(de::Error::custom("is longer than 255 characters"));
+        }
+        Ok(Id(s))
+    }
+}
+
+impl JsonSchema for Id {
+    fn schema_name() -> Cow<'static, str> {
+        "Id".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        Schema::try_from(json!({
+            "anyOf": [
+                { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S" },
+                { "type": "integer" }
+            ]
+        }))
+        .expect("object schema")
+    }
+}
+
+/// Fails with `invalid-input` unless at least one of `fields` is set.
+pub fn require_one_of(present: &[(&str, bool)]) -> Result<()> {
+    if present.iter().any(|(_, set)| *set) {
+        return Ok(());
+    }
+    let names: Vec<&str> = present.iter().map(|(n, _)| *n).collect();
+    Err(Error::invalid(names[0], format!("give at least one of: {}", names.join(", "))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, JsonSchema, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)] // fields exist to be parsed, not read
+    struct Probe {
+        email: Option<Text>,
+        id: Option<Id>,
+        nested: Option<Nested>,
+    }
+
+    #[derive(Deserialize, JsonSchema, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Nested {
+        name: Text,
+    }
+
+    fn field_of(input: &str) -> String {
+        match parse::<Probe>(input) {
+            Err(Error::InvalidInput { field, .. }) => field,
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(field_of(r#"{"email": 5}"#), "email");
+        assert_eq!(field_of(r#"{"email": "  "}"#), "email");
+        assert_eq!(field_of(r#"{"bogus": 1}"#), "bogus");
+        assert_eq!(field_of(r#"{"nested": {}}"#), "nested.name");
+        assert_eq!(field_of(r#"{"nested": {"name": "x", "zz": 1}}"#), "nested.zz");
+        assert_eq!(field_of(r#"{"id": true}"#), "id");
+        assert_eq!(field_of("[1]"), "");
+        assert_eq!(field_of("{"), "");
+    }
+
+    #[test]
+    fn ids_accept_numbers_and_text_is_trimmed() {
+        let p: Probe = parse(r#"{"id": 42, "email": " a@b.c "}"#).unwrap();
+        assert_eq!(p.id.unwrap().0, "42");
+        assert_eq!(p.email.unwrap().0, "a@b.c");
+        assert!(parse::<Probe>("").is_ok());
+    }
+
+    #[test]
+    fn schema_is_draft_2020_12_and_closed() {
+        let s = schema_of::<Probe>();
+        assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        assert_eq!(s["additionalProperties"], false);
+    }
+}

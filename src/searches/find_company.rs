@@ -1,0 +1,56 @@
+//! find-company: a company by Intercom id, your company_id, or name.
+
+use crate::error::Result;
+use crate::input::{parse, require_one_of, schema_of, Id, Text};
+use crate::intercom::companies;
+use crate::intercom::contacts::str_field;
+use crate::intercom::Client;
+use crate::operation::{Meta, SearchOp};
+use crate::schemas::{company_sample, company_schema};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Find a company. Give at least one identifier; when several are given, a match must have them all.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["id"]}, {"required": ["company_id"]}, {"required": ["name"]}]))]
+pub struct Input {
+    /// Intercom's company id.
+    pub id: Option<Id>,
+    /// Your id for the company.
+    pub company_id: Option<Id>,
+    /// The company's name (exact).
+    pub name: Option<Text>,
+}
+
+pub const SEARCH: SearchOp = SearchOp {
+    meta: Meta {
+        key: "find-company",
+        label: "Find Company",
+        description: "Finds a company by Intercom id, your company_id, or its exact name.",
+        input_schema: schema_of::<Input>,
+        output_schema: company_schema,
+        output_sample: company_sample,
+    },
+    run,
+};
+
+fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
+    let input: Input = parse(input)?;
+    require_one_of(&[("id", input.id.is_some()), ("company_id", input.company_id.is_some()), ("name", input.name.is_some())])?;
+    let company_id = input.company_id.as_ref().map(Id::as_str);
+    let name = input.name.as_ref().map(Text::as_str);
+    let found = if let Some(id) = &input.id {
+        companies::get(client, id.as_str())?.into_iter().collect()
+    } else if let Some(cid) = company_id {
+        companies::find_by(client, "company_id", cid)?
+    } else {
+        companies::find_by(client, "name", name.unwrap_or_default())?
+    };
+    Ok(found
+        .into_iter()
+        .filter(|c| company_id.is_none_or(|x| str_field(c, "company_id") == Some(x)))
+        .filter(|c| name.is_none_or(|n| str_field(c, "name") == Some(n)))
+        .collect())
+}

@@ -1,0 +1,63 @@
+//! find-lead: a lead by Intercom id, email or phone.
+
+use crate::error::Result;
+use crate::input::{parse, require_one_of, schema_of, Id, Text};
+use crate::intercom::contacts::{self, str_field, Role};
+use crate::intercom::Client;
+use crate::operation::{Meta, SearchOp};
+use crate::schemas::{contact_sample, contact_schema};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Find a lead. Give at least one identifier; when several are given, a match must have them all.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["id"]}, {"required": ["email"]}, {"required": ["phone"]}]))]
+pub struct Input {
+    /// Intercom's contact id.
+    pub id: Option<Id>,
+    /// The lead's email address.
+    pub email: Option<Text>,
+    /// The lead's phone number, as stored in Intercom.
+    pub phone: Option<Text>,
+}
+
+pub const SEARCH: SearchOp = SearchOp {
+    meta: Meta {
+        key: "find-lead",
+        label: "Find Lead",
+        description: "Finds leads by Intercom id, email or phone. Users are never returned.",
+        input_schema: schema_of::<Input>,
+        output_schema: contact_schema,
+        output_sample: contact_sample,
+    },
+    run,
+};
+
+const LIMIT: u32 = 50;
+
+fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
+    let input: Input = parse(input)?;
+    require_one_of(&[("id", input.id.is_some()), ("email", input.email.is_some()), ("phone", input.phone.is_some())])?;
+    let email = input.email.as_ref().map(Text::as_str);
+    let phone = input.phone.as_ref().map(Text::as_str);
+    let found = if let Some(id) = &input.id {
+        contacts::get(client, id.as_str())?.into_iter().collect()
+    } else {
+        let mut fields = Vec::new();
+        if let Some(e) = email {
+            fields.push(("email", e));
+        }
+        if let Some(p) = phone {
+            fields.push(("phone", p));
+        }
+        contacts::search_exact(client, Role::Lead, &fields, LIMIT)?
+    };
+    Ok(found
+        .into_iter()
+        .filter(|c| Role::Lead.matches(c))
+        .filter(|c| email.is_none_or(|e| str_field(c, "email").is_some_and(|ce| ce.eq_ignore_ascii_case(e))))
+        .filter(|c| phone.is_none_or(|p| str_field(c, "phone") == Some(p)))
+        .collect())
+}

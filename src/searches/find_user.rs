@@ -1,0 +1,61 @@
+//! find-user: a user by Intercom id, external_id (your user id, 1.x `user_id`) or email.
+
+use crate::error::Result;
+use crate::input::{parse, require_one_of, schema_of, Id, Text};
+use crate::intercom::contacts::{self, str_field, Role};
+use crate::intercom::Client;
+use crate::operation::{Meta, SearchOp};
+use crate::schemas::{contact_sample, contact_schema};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Find a user. Give at least one identifier; when several are given, a match must have them all.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["id"]}, {"required": ["external_id"]}, {"required": ["email"]}]))]
+pub struct Input {
+    /// Intercom's contact id.
+    pub id: Option<Id>,
+    /// Your id for the user (`user_id` in Intercom's 1.x API and in Zapier).
+    #[serde(alias = "user_id")]
+    pub external_id: Option<Id>,
+    /// The user's email address. Several users may share one; the most recently updated come first.
+    pub email: Option<Text>,
+}
+
+pub const SEARCH: SearchOp = SearchOp {
+    meta: Meta {
+        key: "find-user",
+        label: "Find User",
+        description: "Finds users by Intercom id, external id (user_id) or email. Leads are never returned.",
+        input_schema: schema_of::<Input>,
+        output_schema: contact_schema,
+        output_sample: contact_sample,
+    },
+    run,
+};
+
+/// Per-page cap for email matches: a handful of users may share an address.
+const LIMIT: u32 = 50;
+
+fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
+    let input: Input = parse(input)?;
+    require_one_of(&[("id", input.id.is_some()), ("external_id", input.external_id.is_some()), ("email", input.email.is_some())])?;
+    let email = input.email.as_ref().map(Text::as_str);
+    let external_id = input.external_id.as_ref().map(Id::as_str);
+    let found = if let Some(id) = &input.id {
+        contacts::get(client, id.as_str())?.into_iter().collect()
+    } else if let Some(ext) = external_id {
+        // Exact and immediate (search lags minutes behind writes).
+        contacts::find_user_by_external_id(client, ext)?.into_iter().collect()
+    } else {
+        contacts::search_exact(client, Role::User, &[("email", email.unwrap_or_default())], LIMIT)?
+    };
+    Ok(found
+        .into_iter()
+        .filter(|c| Role::User.matches(c))
+        .filter(|c| external_id.is_none_or(|x| str_field(c, "external_id") == Some(x)))
+        .filter(|c| email.is_none_or(|e| str_field(c, "email").is_some_and(|ce| ce.eq_ignore_ascii_case(e))))
+        .collect())
+}

@@ -1,0 +1,19 @@
+//! Searches: look data up without changing it. Not found is an empty list, never an error.
+
+mod find_company;
+mod find_lead;
+mod find_user;
+
+use crate::error::Result;
+use crate::intercom::Client;
+use crate::operation::{find, SearchOp};
+use serde_json::Value;
+
+/// Every search, in the order `describe()` lists them.
+pub const ALL: &[SearchOp] = &[find_user::SEARCH, find_lead::SEARCH, find_company::SEARCH];
+
+/// Runs the search `key` with `input` (JSON text).
+pub fn run(client: &Client, key: &str, input: &str) -> Result<Vec<Value>> {
+    let op = find(ALL, key, |op| &op.meta, "search")?;
+    (op.run)(client, input)
+}
