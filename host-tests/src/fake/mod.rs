@@ -136,6 +136,9 @@ impl FakeIntercom {
             rate: Mutex::new((0, 0)),
             shutdown: AtomicBool::new(false),
         });
+        // Load the OpenAPI description now rather than inside the first request, so the
+        // connector's first call isn't slowed down; a failure is reported per request later.
+        let _ = std::panic::catch_unwind(openapi::SpecChecker::global);
         let handler_inner = inner.clone();
         let server = http::HttpServer::start(Arc::new(move |req| handler_inner.handle(req)))
             .expect("fake Intercom: cannot bind 127.0.0.1:0");
@@ -276,7 +279,8 @@ impl FakeIntercom {
     }
 
     /// Direct access to the workspace (tag at a given time, close a conversation, unsubscribe,
-    /// add data attributes, change the timezone offset...).
+    /// add data attributes, change the timezone offset...). The state lock is held during `f`:
+    /// don't call other `FakeIntercom` methods from inside it.
     pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         f(&mut lock(&self.inner.state))
     }

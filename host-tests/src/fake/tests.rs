@@ -143,6 +143,12 @@ fn search_all(f: &FakeIntercom, query: Value, per_page: usize) -> Vec<String> {
 }
 
 #[test]
+fn fake_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<FakeIntercom>();
+}
+
+#[test]
 fn auth_recording_and_unknown_routes() {
     let f = FakeIntercom::start();
     let mut c = Conn::open(&f);
