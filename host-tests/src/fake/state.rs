@@ -510,10 +510,18 @@ impl State {
         match v {
             None | Some(Value::Null) => Ok(()),
             Some(Value::Object(m)) => {
-                for k in m.keys() {
-                    match self.custom_attribute(model, k) {
-                        Some(a) if a["archived"] != json!(true) => {}
+                for (k, v) in m {
+                    let a = match self.custom_attribute(model, k) {
+                        Some(a) if a["archived"] != json!(true) => a,
                         _ => return Err(ApiError::unknown_custom_attribute(k)),
+                    };
+                    // List attributes only take one of their predefined options.
+                    let options = a["options"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+                    let allowed = options.iter().any(|o| o == v || o.get("value") == Some(v));
+                    if !options.is_empty() && !v.is_null() && !allowed {
+                        return Err(ApiError::parameter_invalid(format!(
+                            "'{v}' is not a valid option for custom attribute '{k}'"
+                        )));
                     }
                 }
                 Ok(())
@@ -709,8 +717,9 @@ impl State {
         }
     }
 
-    /// Applies a tag at `applied_at` (test hook: tag a contact "in the past"). Returns false if
-    /// the contact already had it (the original `applied_at` is kept) or doesn't exist.
+    /// Applies a tag at `applied_at` (test hook: tag a contact "in the past"). `updated_at`
+    /// becomes the later of its current value and `applied_at`. Returns false if the contact
+    /// already had the tag (the original `applied_at` is kept) or doesn't exist.
     pub fn apply_tag_to_contact(
         &mut self,
         contact_id: &str,
@@ -729,8 +738,21 @@ impl State {
             applied_at,
             applied_by: admin_id.map(str::to_string),
         });
-        self.touch_contact(contact_id);
+        let updated = c
+            .fields
+            .get("updated_at")
+            .and_then(Value::as_i64)
+            .unwrap_or(applied_at)
+            .max(applied_at);
+        c.fields.insert("updated_at".into(), json!(updated));
         true
+    }
+
+    /// First live contact with this email (case-insensitive), any role.
+    pub fn contact_by_email(&self, email: &str) -> Option<&Contact> {
+        self.contacts
+            .iter()
+            .find(|c| c.is_live() && c.email().is_some_and(|e| e.eq_ignore_ascii_case(email)))
     }
 
     pub fn remove_tag_from_contact(&mut self, contact_id: &str, tag_id: &str) -> bool {

@@ -979,3 +979,181 @@ fn drop_shuts_down_with_open_connections() {
     assert!(idle.send("GET", "/me", Some(TOKEN), None, false).is_err());
     assert!(TcpStream::connect(&host).is_err());
 }
+
+#[test]
+fn lists_scroll_attributes_and_misc() {
+    let f = FakeIntercom::start();
+    for i in 0..5 {
+        f.insert_contact(json!({"email": format!("c{i}@x.com"), "created_at": 1000 + i}));
+    }
+    // GET /contacts: cursor in the query string.
+    let p1 = call(&f, "GET", "/contacts?per_page=2", None).json();
+    assert_eq!(p1["data"].as_array().unwrap().len(), 2);
+    assert_eq!(p1["total_count"], 5);
+    let cur = p1["pages"]["next"]["starting_after"].as_str().unwrap();
+    let p2 = call(
+        &f,
+        "GET",
+        &format!("/contacts?per_page=2&starting_after={cur}"),
+        None,
+    )
+    .json();
+    assert_eq!(p2["data"][0]["email"], "c2@x.com");
+    assert_eq!(p2["pages"]["page"], 2);
+    assert_eq!(
+        call(&f, "GET", "/contacts?starting_after=zzz", None).json()["errors"][0]["code"],
+        "client_error"
+    );
+
+    // A lead carrying an external_id that got merged: find_by_external_id answers 410.
+    let user = f.insert_contact(json!({"role": "user", "email": "m@x.com"}));
+    let lead =
+        f.insert_contact(json!({"role": "lead", "email": "m@x.com", "external_id": "lead-ext"}));
+    call(
+        &f,
+        "POST",
+        "/contacts/merge",
+        Some(json!({"from": lead["id"], "into": user["id"]})),
+    );
+    let r = call(&f, "GET", "/contacts/find_by_external_id/lead-ext", None);
+    assert_eq!(r.status, 410);
+    assert!(r
+        .header("Link")
+        .unwrap()
+        .contains(user["id"].as_str().unwrap()));
+    assert!(f.contact(lead["id"].as_str().unwrap()).is_none());
+
+    // POST /tags with users.
+    let r = call(&f, "POST", "/tags", Some(json!({"name": "Bulk", "users": [{"id": user["id"]}, {"id": "000000000000000000000000"}]}))).json();
+    assert_eq!(r["users"], json!([{"id": user["id"], "tagged": true}]));
+
+    // Scroll over several pages.
+    f.with_state(|s| s.scroll_page_size = 2);
+    for i in 0..5 {
+        f.insert_company(json!({"company_id": format!("co{i}"), "name": format!("Co {i}")}));
+    }
+    let mut seen = Vec::new();
+    let mut param: Option<String> = None;
+    loop {
+        let target = match &param {
+            None => "/companies/scroll".to_string(),
+            Some(p) => format!("/companies/scroll?scroll_param={p}"),
+        };
+        let page = call(&f, "GET", &target, None).json();
+        let data = page["data"].as_array().unwrap();
+        if data.is_empty() {
+            break;
+        }
+        seen.extend(
+            data.iter()
+                .map(|c| c["company_id"].as_str().unwrap().to_string()),
+        );
+        param = Some(page["scroll_param"].as_str().unwrap().to_string());
+    }
+    assert_eq!(seen, vec!["co0", "co1", "co2", "co3", "co4"]);
+    assert_eq!(
+        call(
+            &f,
+            "GET",
+            &format!("/companies/scroll?scroll_param={}", param.unwrap()),
+            None
+        )
+        .status,
+        400
+    );
+    let by_name = call(&f, "GET", "/companies?name=co%203", None).json();
+    assert_eq!(by_name["data"][0]["company_id"], "co3");
+    let all = call(&f, "GET", "/companies?per_page=2&page=3", None).json();
+    assert_eq!(all["data"].as_array().unwrap().len(), 1);
+    assert_eq!(all["pages"]["total_pages"], 3);
+    assert!(all["pages"]["next"].is_null());
+
+    // Data attributes.
+    let a = call(&f, "POST", "/data_attributes", Some(json!({"name": "tier", "model": "contact", "data_type": "options", "options": [{"value": "gold"}, {"value": "silver"}]}))).json();
+    assert_eq!(a["full_name"], "custom_attributes.tier");
+    assert_eq!(a["custom"], true);
+    assert_eq!(
+        call(
+            &f,
+            "POST",
+            "/data_attributes",
+            Some(json!({"name": "tier", "model": "contact", "data_type": "string"}))
+        )
+        .status,
+        400
+    );
+    let listed = call(&f, "GET", "/data_attributes?model=contact", None).json();
+    assert!(listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["name"] == "tier" && d["custom"] == true));
+    let uid = user["id"].as_str().unwrap();
+    assert_eq!(
+        call(
+            &f,
+            "PUT",
+            &format!("/contacts/{uid}"),
+            Some(json!({"custom_attributes": {"tier": "bronze"}}))
+        )
+        .status,
+        400
+    );
+    assert_eq!(
+        call(
+            &f,
+            "PUT",
+            &format!("/contacts/{uid}"),
+            Some(json!({"custom_attributes": {"tier": "gold"}}))
+        )
+        .json()["custom_attributes"]["tier"],
+        "gold"
+    );
+    let hits = search_all(
+        &f,
+        json!({"field": "custom_attributes.tier", "operator": "=", "value": "gold"}),
+        10,
+    );
+    assert_eq!(hits, vec![uid.to_string()]);
+
+    // Conversations: list pagination, snooze, assignment to a team.
+    let c = f.insert_contact(json!({"email": "conv@x.com"}));
+    for i in 0..3 {
+        f.advance(1);
+        let id = call(
+            &f,
+            "POST",
+            "/conversations",
+            Some(json!({"from": {"type": "user", "id": c["id"]}, "body": format!("msg {i}")})),
+        )
+        .json()["conversation_id"]
+            .clone();
+        assert!(id.is_string());
+    }
+    let l1 = call(&f, "GET", "/conversations?per_page=2", None).json();
+    assert_eq!(l1["conversations"].as_array().unwrap().len(), 2);
+    let cur = l1["pages"]["next"]["starting_after"].as_str().unwrap();
+    let l2 = call(
+        &f,
+        "GET",
+        &format!("/conversations?per_page=2&starting_after={cur}"),
+        None,
+    )
+    .json();
+    assert_eq!(l2["conversations"].as_array().unwrap().len(), 1);
+    let first = l1["conversations"][0]["id"].as_str().unwrap().to_string();
+    let snoozed = call(&f, "POST", &format!("/conversations/{first}/parts"), Some(json!({"message_type": "snoozed", "admin_id": state::ADMIN_ID, "snoozed_until": f.now() + 3600}))).json();
+    assert_eq!(snoozed["state"], "snoozed");
+    assert_eq!(snoozed["snoozed_until"], f.now() + 3600);
+    let team = call(&f, "POST", &format!("/conversations/{first}/parts"), Some(json!({"message_type": "assignment", "type": "team", "admin_id": state::ADMIN_ID, "assignee_id": "5017691"}))).json();
+    assert_eq!(team["team_assignee_id"], 5017691);
+    let r = call(
+        &f,
+        "POST",
+        &format!("/conversations/{first}/parts"),
+        Some(json!({"message_type": "close", "type": "admin", "admin_id": "1"})),
+    );
+    assert_eq!(r.json()["errors"][0]["code"], "admin_not_found");
+    assert_eq!(call(&f, "GET", "/conversations/999999", None).status, 404);
+    f.assert_spec_ok();
+}
