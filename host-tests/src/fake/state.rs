@@ -1087,8 +1087,9 @@ impl State {
         (id, msg_id)
     }
 
-    /// Seeding: `contact_id` (or `from.id`), `body`, `state`, timestamps; any other top-level
-    /// key overrides the stored field, `statistics` is merged.
+    /// Seeding: `contact_id` (or `from.id`), `body`, `state` (a closed one gets
+    /// `statistics.last_close_at` = `updated_at` unless given), timestamps, `tag_ids`; any other
+    /// top-level key overrides the stored field, `statistics` is merged.
     pub fn seed_conversation(&mut self, fields: &Value) -> String {
         let m = fields.as_object().cloned().unwrap_or_default();
         let contact_id = m
@@ -1105,34 +1106,51 @@ impl State {
         let (id, _) = self.start_conversation(&contact_id, &body, created, None);
         let now = self.now;
         let conv = self.conversation_mut(&id).expect("just created");
+        // Plain fields first, so `state: closed` below sees the seeded `updated_at`.
+        let (mut state, mut stats, mut tag_ids) = (None, None, Vec::new());
         for (k, v) in m {
             match k.as_str() {
                 "contact_id" | "from" | "body" | "id" | "tags" => {}
-                "statistics" => {
-                    if let Value::Object(s) = v {
-                        for (sk, sv) in s {
-                            conv.stats().insert(sk, sv);
-                        }
-                    }
-                }
-                "state" => {
-                    let st = v.as_str().unwrap_or("open").to_string();
-                    conv.fields.insert("open".into(), json!(st != "closed"));
-                    if st == "closed" && conv.fields["statistics"]["last_close_at"].is_null() {
-                        let t = conv
-                            .fields
-                            .get("updated_at")
-                            .and_then(Value::as_i64)
-                            .unwrap_or(now);
-                        conv.stats().insert("last_close_at".into(), json!(t));
-                        conv.stats().insert("first_close_at".into(), json!(t));
-                    }
-                    conv.fields.insert("state".into(), json!(st));
+                "statistics" => stats = Some(v),
+                "state" => state = v.as_str().map(str::to_string),
+                "tag_ids" => {
+                    tag_ids = v
+                        .as_array()
+                        .map(|a| a.iter().filter_map(|t| id_str(Some(t))).collect())
+                        .unwrap_or_default()
                 }
                 _ => {
                     conv.fields.insert(k, v);
                 }
             }
+        }
+        let updated = conv
+            .fields
+            .get("updated_at")
+            .and_then(Value::as_i64)
+            .unwrap_or(now);
+        if let Some(Value::Object(s)) = stats {
+            conv.stats().extend(s);
+        }
+        if let Some(st) = state {
+            conv.fields.insert("open".into(), json!(st != "closed"));
+            let last_close = conv
+                .stats()
+                .get("last_close_at")
+                .cloned()
+                .unwrap_or(Value::Null);
+            if st == "closed" && last_close.is_null() {
+                conv.stats().insert("last_close_at".into(), json!(updated));
+                conv.stats().insert("first_close_at".into(), json!(updated));
+            }
+            conv.fields.insert("state".into(), json!(st));
+        }
+        for tag_id in tag_ids {
+            conv.tags.push(AppliedTag {
+                tag_id,
+                applied_at: updated,
+                applied_by: Some(ADMIN_ID.to_string()),
+            });
         }
         id
     }

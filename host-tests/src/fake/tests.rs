@@ -834,9 +834,13 @@ fn conversations_flow_and_search() {
     assert!(list["pages"].get("next").is_none());
 
     // Seeded conversations take part in the same engine.
-    f.insert_conversation(
-        json!({"contact_id": cid, "state": "closed", "created_at": 5, "updated_at": 6}),
-    );
+    let seeded = f.insert_conversation(json!({
+        "contact_id": cid, "state": "closed", "created_at": 5, "updated_at": 6, "tag_ids": [tag["id"]]
+    }));
+    assert_eq!(seeded["statistics"]["last_close_at"], 6);
+    assert_eq!(seeded["tags"]["tags"][0]["applied_at"], 6);
+    let untagged = json!({"field": "tag_ids", "operator": "!=", "value": tag["id"]});
+    assert!(search(untagged).is_empty());
     let closed_ids = search(json!({"field": "state", "operator": "=", "value": "closed"}));
     assert_eq!(closed_ids.len(), 1);
     assert_ne!(closed_ids[0], conv_id);
