@@ -2,5 +2,8 @@
 //! stateful fake Intercom for tests and demos, and helpers shared by the `connector` runner and
 //! the integration tests.
 
+pub mod artifact;
+pub mod demo;
 pub mod fake;
 pub mod host;
+pub mod json;

@@ -1,1 +1,236 @@
-//! placeholder
+//! An embeddable host for workflow connectors: one wasmtime `Engine` with the pooling allocator,
+//! a `Linker` with WASI (no preopened dirs, no env, no sockets) and WASI HTTP whose outgoing
+//! requests pass the egress policy, and an `InstancePre` reused for every call. Each call gets a
+//! fresh store (isolated state, its own memory and time limits).
+
+pub mod cache;
+pub mod egress;
+mod http;
+
+use anyhow::{Context, Result};
+use std::path::Path;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+pub use cache::Loaded;
+pub use egress::EgressPolicy;
+
+/// Host bindings of the `workflow:connector` world.
+pub mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "workflow:connector/connector",
+    });
+}
+
+pub use bindings::exports::workflow::connector::triggers::{PollPage, WebhookResult};
+pub use bindings::workflow::connector::types::{
+    Account, Connection, ConnectorInfo, Error as ConnectorError, Event, Operation, OperationKind, Region,
+};
+
+/// Limits applied to every call.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Linear memory an instance may grow to.
+    pub max_memory_bytes: usize,
+    /// Wall-clock budget of one call, enforced by epoch interruption.
+    pub call_timeout: Duration,
+    /// Time to wait for the first byte of a response.
+    pub first_byte_timeout: Duration,
+    /// Longest silence between two body chunks.
+    pub between_bytes_timeout: Duration,
+    /// Time to open a connection.
+    pub connect_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_memory_bytes: 64 << 20,
+            call_timeout: Duration::from_secs(60),
+            first_byte_timeout: Duration::from_secs(30),
+            between_bytes_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Epoch ticks per second: the granularity of `call_timeout`.
+const TICKS_PER_SECOND: u64 = 100;
+
+/// Per-call store state.
+pub struct State {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    hooks: http::EgressHooks,
+    limits: StoreLimits,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
+    }
+}
+
+/// A loaded connector, ready to serve calls from any thread.
+pub struct ConnectorHost {
+    engine: Engine,
+    pre: bindings::ConnectorPre<State>,
+    policy: Arc<EgressPolicy>,
+    limits: Limits,
+    /// How the component was obtained (compiled now or read from the cache).
+    pub loaded: Loaded,
+    /// Keeps the epoch ticker running while the host lives.
+    _ticker: Arc<()>,
+}
+
+/// The engine configuration every host uses (also the key of the compiled-component cache).
+pub fn engine() -> Result<Engine> {
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(64)
+        .total_core_instances(256)
+        .total_memories(64)
+        .total_tables(256)
+        .total_stacks(64)
+        .max_memory_size(256 << 20);
+    let mut config = Config::new();
+    config
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
+        .epoch_interruption(true)
+        .memory_reservation(256 << 20)
+        .memory_guard_size(64 << 10);
+    Ok(Engine::new(&config)?)
+}
+
+/// Advances the engine's epoch on a background thread for as long as the returned token lives.
+fn start_epoch_ticker(engine: &Engine) -> Arc<()> {
+    let token = Arc::new(());
+    let alive: Weak<()> = Arc::downgrade(&token);
+    let engine = engine.clone();
+    std::thread::spawn(move || {
+        while alive.strong_count() > 0 {
+            std::thread::sleep(Duration::from_millis(1000 / TICKS_PER_SECOND));
+            engine.increment_epoch();
+        }
+    });
+    token
+}
+
+impl ConnectorHost {
+    /// Loads the component at `wasm` (using the compiled cache) with the given egress policy.
+    pub fn load(wasm: &Path, policy: EgressPolicy, limits: Limits) -> Result<Self> {
+        let engine = engine()?;
+        let (component, loaded) = cache::load(&engine, wasm)?;
+        Self::from_component(engine, &component, policy, limits, loaded)
+    }
+
+    /// Builds a host from an already compiled component.
+    pub fn from_component(
+        engine: Engine,
+        component: &Component,
+        policy: EgressPolicy,
+        limits: Limits,
+        loaded: Loaded,
+    ) -> Result<Self> {
+        let mut linker = Linker::<State>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
+        // `types` holds only types, yet the component imports it as an (empty) instance.
+        linker.instance("workflow:connector/types@0.1.0")?;
+        let pre = linker.instantiate_pre(component).map_err(anyhow::Error::from).context("linking the connector")?;
+        let pre = bindings::ConnectorPre::new(pre)?;
+        let _ticker = start_epoch_ticker(&engine);
+        Ok(ConnectorHost { engine, pre, policy: Arc::new(policy), limits, loaded, _ticker })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    fn store(&self) -> Store<State> {
+        let state = State {
+            // No args, env, preopened dirs or network: only the clocks and randomness std needs.
+            wasi: WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            hooks: http::EgressHooks::new(self.policy.clone(), &self.limits),
+            limits: StoreLimitsBuilder::new().memory_size(self.limits.max_memory_bytes).instances(16).build(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        let ticks = (self.limits.call_timeout.as_millis() as u64 * TICKS_PER_SECOND / 1000).max(1);
+        store.set_epoch_deadline(ticks);
+        store
+    }
+
+    /// Instantiates a fresh instance and runs `f` on it.
+    pub fn call<T>(&self, f: impl FnOnce(&bindings::Connector, &mut Store<State>) -> wasmtime::Result<T>) -> Result<T> {
+        let mut store = self.store();
+        let instance = self.pre.instantiate(&mut store)?;
+        f(&instance, &mut store).map_err(|e| explain_trap(e.into()))
+    }
+
+    pub fn describe(&self) -> Result<ConnectorInfo> {
+        self.call(|c, s| c.workflow_connector_metadata().call_describe(s))
+    }
+
+    pub fn test_connection(&self, conn: &Connection) -> Result<Result<Account, ConnectorError>> {
+        self.call(|c, s| c.workflow_connector_metadata().call_test_connection(s, conn))
+    }
+
+    pub fn input_schema(&self, conn: &Connection, key: &str) -> Result<Result<String, ConnectorError>> {
+        self.call(|c, s| c.workflow_connector_metadata().call_input_schema(s, conn, key))
+    }
+
+    pub fn run_action(&self, conn: &Connection, key: &str, input: &str) -> Result<Result<String, ConnectorError>> {
+        self.call(|c, s| c.workflow_connector_actions().call_run_action(s, conn, key, &input.to_string()))
+    }
+
+    pub fn run_search(&self, conn: &Connection, key: &str, input: &str) -> Result<Result<Vec<String>, ConnectorError>> {
+        self.call(|c, s| c.workflow_connector_searches().call_run_search(s, conn, key, &input.to_string()))
+    }
+
+    pub fn poll_trigger(
+        &self,
+        conn: &Connection,
+        key: &str,
+        input: &str,
+        cursor: Option<&str>,
+    ) -> Result<Result<PollPage, ConnectorError>> {
+        self.call(|c, s| c.workflow_connector_triggers().call_poll_trigger(s, conn, key, &input.to_string(), cursor))
+    }
+
+    pub fn parse_webhook(
+        &self,
+        secret: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Result<WebhookResult, ConnectorError>> {
+        self.call(|c, s| c.workflow_connector_triggers().call_parse_webhook(s, secret, headers, body))
+    }
+}
+
+/// Gives limit traps a message a person understands.
+fn explain_trap(e: anyhow::Error) -> anyhow::Error {
+    match e.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::Interrupt) => e.context("the call ran past its time limit and was stopped"),
+        Some(wasmtime::Trap::UnreachableCodeReached) => e.context("the connector aborted (out of memory or a bug)"),
+        _ => e,
+    }
+}
+
+/// A connection for `token` against `base_url` (tests and the runner).
+pub fn connection(token: &str, region: Region, base_url: Option<String>) -> Connection {
+    Connection { access_token: token.to_string(), region, base_url, api_version: None }
+}

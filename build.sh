@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the release Intercom component from a fresh clone and checks it.
+# Output: dist/intercom.wasm (git-ignored). Needs only rustup/cargo; installs the wasm32-wasip2
+# target if missing. If `wasm-tools` is on PATH, it also embeds metadata and validates with it.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! rustup target list --installed | grep -qx wasm32-wasip2; then
+  echo "build.sh: installing the wasm32-wasip2 target" >&2
+  rustup target add wasm32-wasip2
+fi
+
+# Flags for native builds must not reach the wasm build.
+unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_TARGET
+cargo build --release -p intercom-connector --target wasm32-wasip2
+
+target_dir="${CARGO_TARGET_DIR:-target}"
+mkdir -p dist
+cp "$target_dir/wasm32-wasip2/release/intercom_connector.wasm" dist/intercom.wasm
+
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+if command -v wasm-tools >/dev/null 2>&1; then
+  wasm-tools metadata add --name intercom-connector --language Rust --processed-by build.sh="$version" \
+    dist/intercom.wasm -o dist/intercom.wasm.tmp && mv dist/intercom.wasm.tmp dist/intercom.wasm
+  wasm-tools validate --features component-model dist/intercom.wasm
+  wasm-tools component wit dist/intercom.wasm >/dev/null
+fi
+
+# Validate: the host compiles the component (full wasm validation) and calls describe().
+cargo run --quiet -p host-tests --bin connector -- --component dist/intercom.wasm describe >/dev/null
+
+size=$(wc -c < dist/intercom.wasm)
+echo "dist/intercom.wasm ($size bytes)"

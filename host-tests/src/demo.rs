@@ -1,0 +1,84 @@
+//! `connector demo`: a readable tour of the connector against the embedded fake Intercom.
+//! Needs no token and no network.
+
+use crate::fake::{FakeIntercom, TOKEN};
+use crate::host::{self, ConnectorHost, EgressPolicy, Limits, Region};
+use crate::json;
+use anyhow::{bail, Result};
+use serde_json::json;
+use std::path::Path;
+
+pub fn run(component: &Path) -> Result<()> {
+    if !component.exists() {
+        bail!("no component at {}: run ./build.sh first", component.display());
+    }
+    let fake = FakeIntercom::start();
+    let mut policy = EgressPolicy::intercom();
+    policy.allow(&fake.host());
+    let host = ConnectorHost::load(component, policy, Limits::default())?;
+    let conn = host::connection(TOKEN, Region::Us, Some(fake.base_url()));
+    println!("Intercom connector demo: the real component, a fake Intercom at {}\n", fake.base_url());
+
+    let info = host.describe()?;
+    println!("describe(): {} {} with {} operations:", info.name, info.version, info.operations.len());
+    for op in &info.operations {
+        println!("  {:<8} {:<28} {}", kind(op), op.key, op.label);
+    }
+
+    section("test-connection");
+    show(host.test_connection(&conn)?.map(|a| json::account(&a)));
+
+    fake.insert_contact(json!({"role": "user", "email": "ada@example.com", "external_id": "u-1", "name": "Ada Lovelace"}));
+    fake.insert_contact(json!({"role": "lead", "email": "grace@example.com", "phone": "+15550100", "name": "Grace Hopper"}));
+    fake.insert_company(json!({"company_id": "acme", "name": "Acme Inc", "plan": "pro"}));
+
+    for (key, input) in [
+        ("find-user", json!({"email": "ada@example.com"})),
+        ("find-user", json!({"user_id": "u-1"})),
+        ("find-user", json!({"email": "nobody@example.com"})),
+        ("find-lead", json!({"phone": "+15550100"})),
+        ("find-company", json!({"company_id": "acme"})),
+        ("find-user", json!({"email": ""})),
+    ] {
+        section(&format!("search {key} {input}"));
+        let result = host.run_search(&conn, key, &input.to_string())?;
+        show(result.map(|items| {
+            json!(items.iter().map(|s| {
+                let v = json::parse(s);
+                json!({"id": v["id"], "role": v["role"], "email": v["email"], "name": v["name"]})
+            }).collect::<Vec<_>>())
+        }));
+    }
+
+    section("an invalid token");
+    let bad = host::connection("wrong-token", Region::Us, Some(fake.base_url()));
+    show(host.test_connection(&bad)?.map(|a| json::account(&a)));
+
+    section("a base URL outside the egress allowlist");
+    let denied = host::connection(TOKEN, Region::Us, Some("http://203.0.113.7:9".into()));
+    show(host.test_connection(&denied)?.map(|a| json::account(&a)));
+
+    println!("\nFake Intercom received {} requests; every one matched Intercom's OpenAPI description: {}",
+        fake.requests().len(), fake.spec_violations().is_empty());
+    Ok(())
+}
+
+fn kind(op: &host::Operation) -> &'static str {
+    match op.kind {
+        host::OperationKind::Trigger => "trigger",
+        host::OperationKind::Action => "action",
+        host::OperationKind::Search => "search",
+    }
+}
+
+fn section(title: &str) {
+    println!("\n== {title}");
+}
+
+fn show(result: Result<serde_json::Value, host::ConnectorError>) {
+    let value = match result {
+        Ok(v) => v,
+        Err(e) => json::error(&e),
+    };
+    println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+}

@@ -1,0 +1,71 @@
+//! The WASI HTTP hook: every outgoing request passes the egress policy, then goes out with the
+//! host's timeouts (waki sets only the connect timeout; first-byte and between-bytes are ours).
+
+use super::egress::EgressPolicy;
+use super::Limits;
+use http_body_util::BodyExt;
+use std::future::Future;
+use std::sync::Arc;
+use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
+
+type IoFuture = Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>;
+type SendFuture = Box<
+    dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), wasmtime_wasi_http::Error>> + Send,
+>;
+
+pub struct EgressHooks {
+    policy: Arc<EgressPolicy>,
+    options: RequestOptions,
+}
+
+impl EgressHooks {
+    pub fn new(policy: Arc<EgressPolicy>, limits: &Limits) -> Self {
+        let options = RequestOptions {
+            connect_timeout: Some(limits.connect_timeout),
+            first_byte_timeout: Some(limits.first_byte_timeout),
+            between_bytes_timeout: Some(limits.between_bytes_timeout),
+        };
+        EgressHooks { policy, options }
+    }
+}
+
+impl WasiHttpHooks for EgressHooks {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        _fut: IoFuture,
+    ) -> SendFuture {
+        let uri = request.uri();
+        let decision = self.policy.check(
+            uri.scheme_str().unwrap_or("https"),
+            uri.host().unwrap_or_default(),
+            uri.port_u16(),
+        );
+        // The guest may only shorten our timeouts, never lengthen them.
+        let options = clamp(options, &self.options);
+        Box::new(async move {
+            if decision.is_err() {
+                // waki writes the body after `handle()`: drain it first, or the guest sees a
+                // closed stream instead of the denial.
+                let _ = request.into_body().collect().await;
+                return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
+            }
+            let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
+            Ok((response.map(BodyExt::boxed_unsync), Box::new(io) as IoFuture))
+        })
+    }
+}
+
+fn clamp(guest: Option<RequestOptions>, host: &RequestOptions) -> RequestOptions {
+    let pick = |g: Option<std::time::Duration>, h: Option<std::time::Duration>| match (g, h) {
+        (Some(g), Some(h)) => Some(g.min(h)),
+        (g, h) => h.or(g),
+    };
+    let guest = guest.unwrap_or_default();
+    RequestOptions {
+        connect_timeout: pick(guest.connect_timeout, host.connect_timeout),
+        first_byte_timeout: pick(guest.first_byte_timeout, host.first_byte_timeout),
+        between_bytes_timeout: pick(guest.between_bytes_timeout, host.between_bytes_timeout),
+    }
+}

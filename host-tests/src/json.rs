@@ -1,0 +1,73 @@
+//! WIT values as JSON, for the runner's output and for tests.
+
+use crate::host::{Account, ConnectorError, ConnectorInfo, Event, OperationKind, PollPage, WebhookResult};
+use serde_json::{json, Value};
+
+/// Parses JSON text the component returned; text that is not JSON stays a string.
+pub fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+pub fn connector_info(info: &ConnectorInfo) -> Value {
+    json!({
+        "name": info.name,
+        "version": info.version,
+        "hosts": info.hosts,
+        "operations": info.operations.iter().map(|op| json!({
+            "key": op.key,
+            "kind": match op.kind { OperationKind::Trigger => "trigger", OperationKind::Action => "action", OperationKind::Search => "search" },
+            "label": op.label,
+            "description": op.description,
+            "input_schema": parse(&op.input_schema),
+            "output_schema": parse(&op.output_schema),
+            "output_sample": parse(&op.output_sample),
+            "trigger": op.trigger.as_ref().map(|t| json!({
+                "webhook_topics": t.webhook_topics, "can_poll": t.can_poll, "notes": t.notes,
+            })),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn account(a: &Account) -> Value {
+    json!({
+        "workspace_id": a.workspace_id, "workspace_name": a.workspace_name, "region": a.region,
+        "admin_id": a.admin_id, "admin_name": a.admin_name, "admin_email": a.admin_email,
+    })
+}
+
+pub fn event(e: &Event) -> Value {
+    json!({ "id": e.id, "trigger": e.trigger, "occurred_at": e.occurred_at, "data": parse(&e.data) })
+}
+
+pub fn poll_page(p: &PollPage) -> Value {
+    json!({ "events": p.events.iter().map(event).collect::<Vec<_>>(), "cursor": p.cursor, "has_more": p.has_more })
+}
+
+pub fn webhook_result(r: &WebhookResult) -> Value {
+    json!({ "topic": r.topic, "events": r.events.iter().map(event).collect::<Vec<_>>(), "note": r.note })
+}
+
+/// `{"error": {"kind": ..., ...}}`, the shape the runner prints on failure.
+pub fn error(e: &ConnectorError) -> Value {
+    let inner = match e {
+        ConnectorError::InvalidInput(f) => json!({ "kind": "invalid-input", "field": f.field, "message": f.message }),
+        ConnectorError::Unauthorized(m) => json!({ "kind": "unauthorized", "message": m }),
+        ConnectorError::Forbidden(m) => json!({ "kind": "forbidden", "message": m }),
+        ConnectorError::NotFound(m) => json!({ "kind": "not-found", "message": m }),
+        ConnectorError::Conflict(m) => json!({ "kind": "conflict", "message": m }),
+        ConnectorError::RateLimited(r) => {
+            json!({ "kind": "rate-limited", "retry_after_ms": r.retry_after_ms, "message": r.message })
+        }
+        ConnectorError::Upstream(u) => json!({
+            "kind": "upstream", "status": u.status, "code": u.code, "message": u.message, "request_id": u.request_id,
+        }),
+        ConnectorError::Transport(m) => json!({ "kind": "transport", "message": m }),
+        ConnectorError::Internal(m) => json!({ "kind": "internal", "message": m }),
+    };
+    json!({ "error": inner })
+}
+
+/// The error's kind, e.g. `not-found`.
+pub fn error_kind(e: &ConnectorError) -> String {
+    error(e)["error"]["kind"].as_str().unwrap_or_default().to_string()
+}
