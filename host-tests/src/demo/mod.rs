@@ -1,6 +1,9 @@
 //! `connector demo`: a readable tour of the connector against the embedded fake Intercom.
 //! Needs no token and no network.
 
+mod actions;
+mod triggers;
+
 use crate::fake::{FakeIntercom, TOKEN};
 use crate::host::{self, ConnectorHost, EgressPolicy, Limits, Region};
 use crate::json;
@@ -17,6 +20,8 @@ pub fn run(component: &Path) -> Result<()> {
     policy.allow(&fake.host());
     let host = ConnectorHost::load(component, policy, Limits::default())?;
     let conn = host::connection(TOKEN, Region::Us, Some(fake.base_url()));
+    let demo = Demo { fake, host, conn };
+    let Demo { fake, host, conn } = &demo;
     println!("Intercom connector demo: the real component, a fake Intercom at {}\n", fake.base_url());
 
     let info = host.describe()?;
@@ -26,7 +31,7 @@ pub fn run(component: &Path) -> Result<()> {
     }
 
     section("test-connection");
-    show(host.test_connection(&conn)?.map(|a| json::account(&a)));
+    show(host.test_connection(conn)?.map(|a| json::account(&a)));
 
     fake.insert_contact(json!({"role": "user", "email": "ada@example.com", "external_id": "u-1", "name": "Ada Lovelace"}));
     fake.insert_contact(json!({"role": "lead", "email": "grace@example.com", "phone": "+15550100", "name": "Grace Hopper"}));
@@ -41,7 +46,7 @@ pub fn run(component: &Path) -> Result<()> {
         ("find-user", json!({"email": ""})),
     ] {
         section(&format!("search {key} {input}"));
-        let result = host.run_search(&conn, key, &input.to_string())?;
+        let result = host.run_search(conn, key, &input.to_string())?;
         show(result.map(|items| {
             json!(items.iter().map(|s| {
                 let v = json::parse(s);
@@ -49,6 +54,9 @@ pub fn run(component: &Path) -> Result<()> {
             }).collect::<Vec<_>>())
         }));
     }
+
+    actions::tour(&demo)?;
+    triggers::tour(&demo)?;
 
     section("an invalid token");
     let bad = host::connection("wrong-token", Region::Us, Some(fake.base_url()));
@@ -63,6 +71,13 @@ pub fn run(component: &Path) -> Result<()> {
     Ok(())
 }
 
+/// What a tour of one group of operations gets.
+pub struct Demo {
+    pub fake: FakeIntercom,
+    pub host: ConnectorHost,
+    pub conn: host::Connection,
+}
+
 fn kind(op: &host::Operation) -> &'static str {
     match op.kind {
         host::OperationKind::Trigger => "trigger",
@@ -71,11 +86,11 @@ fn kind(op: &host::Operation) -> &'static str {
     }
 }
 
-fn section(title: &str) {
+pub fn section(title: &str) {
     println!("\n== {title}");
 }
 
-fn show(result: Result<serde_json::Value, host::ConnectorError>) {
+pub fn show(result: Result<serde_json::Value, host::ConnectorError>) {
     let value = match result {
         Ok(v) => v,
         Err(e) => json::error(&e),

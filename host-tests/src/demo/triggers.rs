@@ -1,0 +1,8 @@
+//! The demo's tour of the triggers.
+
+use super::Demo;
+use anyhow::Result;
+
+pub fn tour(_demo: &Demo) -> Result<()> {
+    Ok(())
+}
