@@ -78,7 +78,10 @@ fn check_text(s: String) -> std::result::Result<String, String> {
         return Err("must not be empty".into());
     }
     if t.len() > MAX_TEXT {
-        return Err(format!("is {} bytes long; the limit is {MAX_TEXT}", t.len()));
+        return Err(format!(
+            "is {} bytes long; the limit is {MAX_TEXT}",
+            t.len()
+        ));
     }
     Ok(if t.len() == s.len() { s } else { t.to_string() })
 }
@@ -91,8 +94,10 @@ impl JsonSchema for Text {
         true
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        Schema::try_from(json!({ "type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": "\\S" }))
-            .expect("object schema")
+        Schema::try_from(
+            json!({ "type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": "\\S" }),
+        )
+        .expect("object schema")
     }
 }
 
@@ -154,13 +159,26 @@ impl JsonSchema for Id {
     }
 }
 
+/// Schema side of [`require_one_of`]: at least one of `fields` present and not null (null
+/// means "not given", as workflow tools send it for unmapped fields).
+pub fn schema_require_any(schema: &mut Schema, fields: &[&str]) {
+    let alternatives: Vec<Value> = fields
+        .iter()
+        .map(|f| json!({ "required": [f], "properties": { *f: { "not": { "type": "null" } } } }))
+        .collect();
+    schema.insert("anyOf".into(), Value::Array(alternatives));
+}
+
 /// Fails with `invalid-input` unless at least one of `fields` is set.
 pub fn require_one_of(present: &[(&str, bool)]) -> Result<()> {
     if present.iter().any(|(_, set)| *set) {
         return Ok(());
     }
     let names: Vec<&str> = present.iter().map(|(n, _)| *n).collect();
-    Err(Error::invalid(names[0], format!("give at least one of: {}", names.join(", "))))
+    Err(Error::invalid(
+        names[0],
+        format!("give at least one of: {}", names.join(", ")),
+    ))
 }
 
 #[cfg(test)]
@@ -196,7 +214,10 @@ mod tests {
         assert_eq!(field_of(r#"{"email": "  "}"#), "email");
         assert_eq!(field_of(r#"{"bogus": 1}"#), "bogus");
         assert_eq!(field_of(r#"{"nested": {}}"#), "nested.name");
-        assert_eq!(field_of(r#"{"nested": {"name": "x", "zz": 1}}"#), "nested.zz");
+        assert_eq!(
+            field_of(r#"{"nested": {"name": "x", "zz": 1}}"#),
+            "nested.zz"
+        );
         assert_eq!(field_of(r#"{"id": true}"#), "id");
         assert_eq!(field_of("[1]"), "");
         assert_eq!(field_of("{"), "");

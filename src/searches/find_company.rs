@@ -1,7 +1,7 @@
 //! find-company: a company by Intercom id, your company_id, or name.
 
 use crate::error::Result;
-use crate::input::{parse, require_one_of, schema_of, Id, Text};
+use crate::input::{parse, require_one_of, schema_of, schema_require_any, Id, Text};
 use crate::intercom::companies;
 use crate::intercom::contacts::str_field;
 use crate::intercom::Client;
@@ -14,7 +14,7 @@ use serde_json::Value;
 /// Find a company. Give at least one identifier; when several are given, a match must have them all.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("anyOf" = [{"required": ["id"]}, {"required": ["company_id"]}, {"required": ["name"]}]))]
+#[schemars(transform = |s: &mut schemars::Schema| schema_require_any(s, &["id", "company_id", "name"]))]
 pub struct Input {
     /// Intercom's company id.
     pub id: Option<Id>,
@@ -38,7 +38,11 @@ pub const SEARCH: SearchOp = SearchOp {
 
 fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
     let input: Input = parse(input)?;
-    require_one_of(&[("id", input.id.is_some()), ("company_id", input.company_id.is_some()), ("name", input.name.is_some())])?;
+    require_one_of(&[
+        ("id", input.id.is_some()),
+        ("company_id", input.company_id.is_some()),
+        ("name", input.name.is_some()),
+    ])?;
     let company_id = input.company_id.as_ref().map(Id::as_str);
     let name = input.name.as_ref().map(Text::as_str);
     let found = if let Some(id) = &input.id {

@@ -1,7 +1,7 @@
 //! find-lead: a lead by Intercom id, email or phone.
 
 use crate::error::Result;
-use crate::input::{parse, require_one_of, schema_of, Id, Text};
+use crate::input::{parse, require_one_of, schema_of, schema_require_any, Id, Text};
 use crate::intercom::contacts::{self, str_field, Role};
 use crate::intercom::Client;
 use crate::operation::{Meta, SearchOp};
@@ -13,7 +13,7 @@ use serde_json::Value;
 /// Find a lead. Give at least one identifier; when several are given, a match must have them all.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("anyOf" = [{"required": ["id"]}, {"required": ["email"]}, {"required": ["phone"]}]))]
+#[schemars(transform = |s: &mut schemars::Schema| schema_require_any(s, &["id", "email", "phone"]))]
 pub struct Input {
     /// Intercom's contact id.
     pub id: Option<Id>,
@@ -39,7 +39,11 @@ const LIMIT: u32 = 50;
 
 fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
     let input: Input = parse(input)?;
-    require_one_of(&[("id", input.id.is_some()), ("email", input.email.is_some()), ("phone", input.phone.is_some())])?;
+    require_one_of(&[
+        ("id", input.id.is_some()),
+        ("email", input.email.is_some()),
+        ("phone", input.phone.is_some()),
+    ])?;
     let email = input.email.as_ref().map(Text::as_str);
     let phone = input.phone.as_ref().map(Text::as_str);
     let found = if let Some(id) = &input.id {
@@ -57,7 +61,9 @@ fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
     Ok(found
         .into_iter()
         .filter(|c| Role::Lead.matches(c))
-        .filter(|c| email.is_none_or(|e| str_field(c, "email").is_some_and(|ce| ce.eq_ignore_ascii_case(e))))
+        .filter(|c| {
+            email.is_none_or(|e| str_field(c, "email").is_some_and(|ce| ce.eq_ignore_ascii_case(e)))
+        })
         .filter(|c| phone.is_none_or(|p| str_field(c, "phone") == Some(p)))
         .collect())
 }

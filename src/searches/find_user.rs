@@ -1,7 +1,7 @@
 //! find-user: a user by Intercom id, external_id (your user id, 1.x `user_id`) or email.
 
 use crate::error::Result;
-use crate::input::{parse, require_one_of, schema_of, Id, Text};
+use crate::input::{parse, require_one_of, schema_of, schema_require_any, Id, Text};
 use crate::intercom::contacts::{self, str_field, Role};
 use crate::intercom::Client;
 use crate::operation::{Meta, SearchOp};
@@ -13,7 +13,7 @@ use serde_json::Value;
 /// Find a user. Give at least one identifier; when several are given, a match must have them all.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("anyOf" = [{"required": ["id"]}, {"required": ["external_id"]}, {"required": ["email"]}]))]
+#[schemars(transform = |s: &mut schemars::Schema| schema_require_any(s, &["id", "external_id", "email"]))]
 pub struct Input {
     /// Intercom's contact id.
     pub id: Option<Id>,
@@ -28,7 +28,8 @@ pub const SEARCH: SearchOp = SearchOp {
     meta: Meta {
         key: "find-user",
         label: "Find User",
-        description: "Finds users by Intercom id, external id (user_id) or email. Leads are never returned.",
+        description:
+            "Finds users by Intercom id, external id (user_id) or email. Leads are never returned.",
         input_schema: schema_of::<Input>,
         output_schema: contact_schema,
         output_sample: contact_sample,
@@ -41,21 +42,34 @@ const LIMIT: u32 = 50;
 
 fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
     let input: Input = parse(input)?;
-    require_one_of(&[("id", input.id.is_some()), ("external_id", input.external_id.is_some()), ("email", input.email.is_some())])?;
+    require_one_of(&[
+        ("id", input.id.is_some()),
+        ("external_id", input.external_id.is_some()),
+        ("email", input.email.is_some()),
+    ])?;
     let email = input.email.as_ref().map(Text::as_str);
     let external_id = input.external_id.as_ref().map(Id::as_str);
     let found = if let Some(id) = &input.id {
         contacts::get(client, id.as_str())?.into_iter().collect()
     } else if let Some(ext) = external_id {
         // Exact and immediate (search lags minutes behind writes).
-        contacts::find_user_by_external_id(client, ext)?.into_iter().collect()
+        contacts::find_user_by_external_id(client, ext)?
+            .into_iter()
+            .collect()
     } else {
-        contacts::search_exact(client, Role::User, &[("email", email.unwrap_or_default())], LIMIT)?
+        contacts::search_exact(
+            client,
+            Role::User,
+            &[("email", email.unwrap_or_default())],
+            LIMIT,
+        )?
     };
     Ok(found
         .into_iter()
         .filter(|c| Role::User.matches(c))
         .filter(|c| external_id.is_none_or(|x| str_field(c, "external_id") == Some(x)))
-        .filter(|c| email.is_none_or(|e| str_field(c, "email").is_some_and(|ce| ce.eq_ignore_ascii_case(e))))
+        .filter(|c| {
+            email.is_none_or(|e| str_field(c, "email").is_some_and(|ce| ce.eq_ignore_ascii_case(e)))
+        })
         .collect())
 }
