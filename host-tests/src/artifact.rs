@@ -8,7 +8,10 @@ use std::sync::OnceLock;
 
 /// The workspace root (the component's package).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host-tests lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host-tests lives in the workspace")
+        .to_path_buf()
 }
 
 /// Where `build.sh` writes the release component.
@@ -17,7 +20,9 @@ pub fn dist_path() -> PathBuf {
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
 }
 
 /// Builds the release component (a no-op when it is up to date) and returns its path.
@@ -25,18 +30,36 @@ pub fn build_component() -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace_root())
-        .args(["build", "--release", "--quiet", "-p", "intercom-connector", "--target", "wasm32-wasip2"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "intercom-connector",
+            "--target",
+            "wasm32-wasip2",
+        ])
         .arg("--target-dir")
         .arg(target_dir());
     // Flags meant for the outer (native) build must not leak into the wasm build.
-    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_BUILD_RUSTFLAGS"] {
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_BUILD_RUSTFLAGS",
+    ] {
         cmd.env_remove(var);
     }
-    let status = cmd.status().context("running cargo to build the component")?;
+    let status = cmd
+        .status()
+        .context("running cargo to build the component")?;
     if !status.success() {
         bail!("building the component failed ({status}); is the wasm32-wasip2 target installed? (rustup target add wasm32-wasip2)");
     }
-    let path = target_dir().join("wasm32-wasip2").join("release").join("intercom_connector.wasm");
+    let path = target_dir()
+        .join("wasm32-wasip2")
+        .join("release")
+        .join("intercom_connector.wasm");
     if !path.exists() {
         bail!("the build did not produce {}", path.display());
     }

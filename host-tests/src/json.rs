@@ -1,6 +1,8 @@
 //! WIT values as JSON, for the runner's output and for tests.
 
-use crate::host::{Account, ConnectorError, ConnectorInfo, Event, OperationKind, PollPage, WebhookResult};
+use crate::host::{
+    Account, ConnectorError, ConnectorInfo, Event, OperationKind, PollPage, WebhookResult,
+};
 use serde_json::{json, Value};
 
 /// Parses JSON text the component returned; text that is not JSON stays a string.
@@ -50,7 +52,9 @@ pub fn webhook_result(r: &WebhookResult) -> Value {
 /// `{"error": {"kind": ..., ...}}`, the shape the runner prints on failure.
 pub fn error(e: &ConnectorError) -> Value {
     let inner = match e {
-        ConnectorError::InvalidInput(f) => json!({ "kind": "invalid-input", "field": f.field, "message": f.message }),
+        ConnectorError::InvalidInput(f) => {
+            json!({ "kind": "invalid-input", "field": f.field, "message": f.message })
+        }
         ConnectorError::Unauthorized(m) => json!({ "kind": "unauthorized", "message": m }),
         ConnectorError::Forbidden(m) => json!({ "kind": "forbidden", "message": m }),
         ConnectorError::NotFound(m) => json!({ "kind": "not-found", "message": m }),
@@ -69,5 +73,8 @@ pub fn error(e: &ConnectorError) -> Value {
 
 /// The error's kind, e.g. `not-found`.
 pub fn error_kind(e: &ConnectorError) -> String {
-    error(e)["error"]["kind"].as_str().unwrap_or_default().to_string()
+    error(e)["error"]["kind"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }

@@ -62,8 +62,11 @@ fn parse_args() -> Result<Args, String> {
             "--body-file" => args.body_file = Some(value("--body-file")?.into()),
             "--header" | "-H" => {
                 let h = value("--header")?;
-                let (name, v) = h.split_once(':').ok_or_else(|| format!("header `{h}` is not `Name: value`"))?;
-                args.headers.push((name.trim().to_string(), v.trim().to_string()));
+                let (name, v) = h
+                    .split_once(':')
+                    .ok_or_else(|| format!("header `{h}` is not `Name: value`"))?;
+                args.headers
+                    .push((name.trim().to_string(), v.trim().to_string()));
             }
             "-h" | "--help" => return Err(String::new()),
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
@@ -88,16 +91,32 @@ fn read_input(v: &str) -> Result<String, String> {
 
 fn connection_from_env() -> Result<(host::Connection, EgressPolicy), String> {
     let token = std::env::var("INTERCOM_ACCESS_TOKEN").unwrap_or_default();
-    let region = match std::env::var("INTERCOM_REGION").unwrap_or_default().to_ascii_lowercase().as_str() {
+    let region = match std::env::var("INTERCOM_REGION")
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .as_str()
+    {
         "" | "us" => Region::Us,
         "eu" => Region::Eu,
         "au" => Region::Au,
-        other => return Err(format!("INTERCOM_REGION `{other}` is not one of us, eu, au")),
+        other => {
+            return Err(format!(
+                "INTERCOM_REGION `{other}` is not one of us, eu, au"
+            ))
+        }
     };
-    let base_url = std::env::var("INTERCOM_BASE_URL").ok().filter(|s| !s.is_empty());
+    let base_url = std::env::var("INTERCOM_BASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty());
     let mut policy = EgressPolicy::intercom();
     if let Some(url) = &base_url {
-        let authority = url.split("://").nth(1).unwrap_or(url).split('/').next().unwrap_or_default();
+        let authority = url
+            .split("://")
+            .nth(1)
+            .unwrap_or(url)
+            .split('/')
+            .next()
+            .unwrap_or_default();
         policy.allow(authority);
     }
     Ok((host::connection(&token, region, base_url), policy))
@@ -106,17 +125,26 @@ fn connection_from_env() -> Result<(host::Connection, EgressPolicy), String> {
 fn load(component: Option<PathBuf>, policy: EgressPolicy) -> anyhow::Result<ConnectorHost> {
     let path = component.unwrap_or_else(artifact::dist_path);
     if !path.exists() {
-        anyhow::bail!("no component at {}: run ./build.sh first, or pass --component PATH", path.display());
+        anyhow::bail!(
+            "no component at {}: run ./build.sh first, or pass --component PATH",
+            path.display()
+        );
     }
     ConnectorHost::load(&path, policy, Limits::default())
 }
 
 fn print(value: &Value) {
-    println!("{}", serde_json::to_string_pretty(value).expect("JSON values serialize"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("JSON values serialize")
+    );
 }
 
 /// Prints a connector result: the value, or the typed error with exit code 1.
-fn finish<T>(result: anyhow::Result<Result<T, ConnectorError>>, to_json: impl FnOnce(&T) -> Value) -> ExitCode {
+fn finish<T>(
+    result: anyhow::Result<Result<T, ConnectorError>>,
+    to_json: impl FnOnce(&T) -> Value,
+) -> ExitCode {
     match result {
         Ok(Ok(v)) => {
             print(&to_json(&v));
@@ -173,21 +201,32 @@ fn main() -> ExitCode {
     let key = args.key.unwrap_or_default();
     let input = args.input.unwrap_or_else(|| "{}".into());
     match args.command.as_str() {
-        "describe" => finish(host.describe().map(Ok::<_, ConnectorError>), json::connector_info),
+        "describe" => finish(
+            host.describe().map(Ok::<_, ConnectorError>),
+            json::connector_info,
+        ),
         "test-connection" => finish(host.test_connection(&conn), json::account),
         "action" => finish(host.run_action(&conn, &key, &input), |s| json::parse(s)),
         "search" => finish(host.run_search(&conn, &key, &input), |items| {
             Value::Array(items.iter().map(|s| json::parse(s)).collect())
         }),
-        "poll" => finish(host.poll_trigger(&conn, &key, &input, args.cursor.as_deref()), json::poll_page),
+        "poll" => finish(
+            host.poll_trigger(&conn, &key, &input, args.cursor.as_deref()),
+            json::poll_page,
+        ),
         "webhook" => {
-            let Some(file) = args.body_file else { return usage("`webhook` needs --body-file F") };
+            let Some(file) = args.body_file else {
+                return usage("`webhook` needs --body-file F");
+            };
             let body = match std::fs::read(&file) {
                 Ok(b) => b,
                 Err(e) => return usage(&format!("cannot read {}: {e}", file.display())),
             };
             let secret = std::env::var("INTERCOM_CLIENT_SECRET").unwrap_or_default();
-            finish(host.parse_webhook(&secret, &args.headers, &body), json::webhook_result)
+            finish(
+                host.parse_webhook(&secret, &args.headers, &body),
+                json::webhook_result,
+            )
         }
         other => usage(&format!("unknown command `{other}`")),
     }

@@ -13,7 +13,10 @@ use std::path::Path;
 
 pub fn run(component: &Path) -> Result<()> {
     if !component.exists() {
-        bail!("no component at {}: run ./build.sh first", component.display());
+        bail!(
+            "no component at {}: run ./build.sh first",
+            component.display()
+        );
     }
     let fake = FakeIntercom::start();
     let mut policy = EgressPolicy::intercom();
@@ -22,10 +25,18 @@ pub fn run(component: &Path) -> Result<()> {
     let conn = host::connection(TOKEN, Region::Us, Some(fake.base_url()));
     let demo = Demo { fake, host, conn };
     let Demo { fake, host, conn } = &demo;
-    println!("Intercom connector demo: the real component, a fake Intercom at {}\n", fake.base_url());
+    println!(
+        "Intercom connector demo: the real component, a fake Intercom at {}\n",
+        fake.base_url()
+    );
 
     let info = host.describe()?;
-    println!("describe(): {} {} with {} operations:", info.name, info.version, info.operations.len());
+    println!(
+        "describe(): {} {} with {} operations:",
+        info.name,
+        info.version,
+        info.operations.len()
+    );
     for op in &info.operations {
         println!("  {:<8} {:<28} {}", kind(op), op.key, op.label);
     }
@@ -95,5 +106,8 @@ pub fn show(result: Result<serde_json::Value, host::ConnectorError>) {
         Ok(v) => v,
         Err(e) => json::error(&e),
     };
-    println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    );
 }

@@ -21,13 +21,17 @@ pub fn cache_path(engine: &Engine, wasm: &Path, bytes: &[u8]) -> PathBuf {
     let mut h = DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut h);
     bytes.hash(&mut h);
-    let name = wasm.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = wasm
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     wasm.with_file_name(format!("{name}.{:016x}.cwasm", h.finish()))
 }
 
 /// Loads `wasm`, from the cache when present, else compiling it and filling the cache.
 pub fn load(engine: &Engine, wasm: &Path) -> Result<(Component, Loaded)> {
-    let bytes = std::fs::read(wasm).with_context(|| format!("reading component {}", wasm.display()))?;
+    let bytes =
+        std::fs::read(wasm).with_context(|| format!("reading component {}", wasm.display()))?;
     let cached = cache_path(engine, wasm, &bytes);
     if cached.exists() {
         // SAFETY: the file was written by `precompile_component` of an engine with the same
@@ -36,7 +40,10 @@ pub fn load(engine: &Engine, wasm: &Path) -> Result<(Component, Loaded)> {
             return Ok((component, Loaded::FromCache));
         }
     }
-    let compiled = engine.precompile_component(&bytes).map_err(anyhow::Error::from).context("compiling the component")?;
+    let compiled = engine
+        .precompile_component(&bytes)
+        .map_err(anyhow::Error::from)
+        .context("compiling the component")?;
     // Write then rename, so concurrent test processes never read a half-written file.
     let tmp = cached.with_extension(format!("tmp{}", std::process::id()));
     if std::fs::write(&tmp, &compiled).is_ok() {

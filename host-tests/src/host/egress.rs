@@ -36,8 +36,16 @@ impl EgressPolicy {
     /// Intercom's regional API hosts, HTTPS on port 443 only.
     pub fn intercom() -> Self {
         let mut policy = Self::default();
-        for host in ["api.intercom.io", "api.eu.intercom.io", "api.au.intercom.io"] {
-            policy.allowed.push(Allowed { host: host.into(), port: None, allow_http: false });
+        for host in [
+            "api.intercom.io",
+            "api.eu.intercom.io",
+            "api.au.intercom.io",
+        ] {
+            policy.allowed.push(Allowed {
+                host: host.into(),
+                port: None,
+                allow_http: false,
+            });
         }
         policy
     }
@@ -46,7 +54,11 @@ impl EgressPolicy {
     /// address, or the host of `INTERCOM_BASE_URL`). Plain HTTP is allowed for these.
     pub fn allow(&mut self, authority: &str) -> &mut Self {
         let (host, port) = split_authority(authority);
-        self.allowed.push(Allowed { host: host.to_ascii_lowercase(), port, allow_http: true });
+        self.allowed.push(Allowed {
+            host: host.to_ascii_lowercase(),
+            port,
+            allow_http: true,
+        });
         self
     }
 
@@ -66,7 +78,9 @@ impl EgressPolicy {
         if ok {
             Ok(())
         } else {
-            Err(Denied(format!("{scheme}://{host}:{port} is not on the egress allowlist")))
+            Err(Denied(format!(
+                "{scheme}://{host}:{port} is not on the egress allowlist"
+            )))
         }
     }
 }
@@ -97,7 +111,9 @@ mod tests {
         assert!(p.check("http", "api.intercom.io", None).is_err());
         assert!(p.check("https", "api.intercom.io", Some(8443)).is_err());
         assert!(p.check("https", "evil.example", None).is_err());
-        assert!(p.check("https", "api.intercom.io.evil.example", None).is_err());
+        assert!(p
+            .check("https", "api.intercom.io.evil.example", None)
+            .is_err());
     }
 
     #[test]
@@ -107,6 +123,8 @@ mod tests {
         assert!(p.check("http", "127.0.0.1", Some(8080)).is_ok());
         assert!(p.check("http", "127.0.0.1", Some(8081)).is_err());
         assert!(p.check("ftp", "127.0.0.1", Some(8080)).is_err());
-        assert!(EgressPolicy::deny_all().check("https", "api.intercom.io", None).is_err());
+        assert!(EgressPolicy::deny_all()
+            .check("https", "api.intercom.io", None)
+            .is_err());
     }
 }

@@ -12,7 +12,10 @@ use std::path::Path;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
+    StoreLimitsBuilder,
+};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
@@ -29,7 +32,8 @@ pub mod bindings {
 
 pub use bindings::exports::workflow::connector::triggers::{PollPage, WebhookResult};
 pub use bindings::workflow::connector::types::{
-    Account, Connection, ConnectorInfo, Error as ConnectorError, Event, Operation, OperationKind, Region,
+    Account, Connection, ConnectorInfo, Error as ConnectorError, Event, Operation, OperationKind,
+    Region,
 };
 
 /// Limits applied to every call.
@@ -73,13 +77,20 @@ pub struct State {
 
 impl WasiView for State {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
 impl WasiHttpView for State {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
     }
 }
 
@@ -148,10 +159,20 @@ impl ConnectorHost {
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
         // `types` holds only types, yet the component imports it as an (empty) instance.
         linker.instance("workflow:connector/types@0.1.0")?;
-        let pre = linker.instantiate_pre(component).map_err(anyhow::Error::from).context("linking the connector")?;
+        let pre = linker
+            .instantiate_pre(component)
+            .map_err(anyhow::Error::from)
+            .context("linking the connector")?;
         let pre = bindings::ConnectorPre::new(pre)?;
         let _ticker = start_epoch_ticker(&engine);
-        Ok(ConnectorHost { engine, pre, policy: Arc::new(policy), limits, loaded, _ticker })
+        Ok(ConnectorHost {
+            engine,
+            pre,
+            policy: Arc::new(policy),
+            limits,
+            loaded,
+            _ticker,
+        })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -161,11 +182,18 @@ impl ConnectorHost {
     fn store(&self) -> Store<State> {
         let state = State {
             // No args, env, preopened dirs or network: only the clocks and randomness std needs.
-            wasi: WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build(),
+            wasi: WasiCtx::builder()
+                .allow_tcp(false)
+                .allow_udp(false)
+                .allow_ip_name_lookup(false)
+                .build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: http::EgressHooks::new(self.policy.clone(), &self.limits),
-            limits: StoreLimitsBuilder::new().memory_size(self.limits.max_memory_bytes).instances(16).build(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(self.limits.max_memory_bytes)
+                .instances(16)
+                .build(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
@@ -175,7 +203,10 @@ impl ConnectorHost {
     }
 
     /// Instantiates a fresh instance and runs `f` on it.
-    pub fn call<T>(&self, f: impl FnOnce(&bindings::Connector, &mut Store<State>) -> wasmtime::Result<T>) -> Result<T> {
+    pub fn call<T>(
+        &self,
+        f: impl FnOnce(&bindings::Connector, &mut Store<State>) -> wasmtime::Result<T>,
+    ) -> Result<T> {
         let mut store = self.store();
         let instance = self.pre.instantiate(&mut store)?;
         f(&instance, &mut store).map_err(|e| explain_trap(e.into()))
@@ -186,19 +217,45 @@ impl ConnectorHost {
     }
 
     pub fn test_connection(&self, conn: &Connection) -> Result<Result<Account, ConnectorError>> {
-        self.call(|c, s| c.workflow_connector_metadata().call_test_connection(s, conn))
+        self.call(|c, s| {
+            c.workflow_connector_metadata()
+                .call_test_connection(s, conn)
+        })
     }
 
-    pub fn input_schema(&self, conn: &Connection, key: &str) -> Result<Result<String, ConnectorError>> {
-        self.call(|c, s| c.workflow_connector_metadata().call_input_schema(s, conn, key))
+    pub fn input_schema(
+        &self,
+        conn: &Connection,
+        key: &str,
+    ) -> Result<Result<String, ConnectorError>> {
+        self.call(|c, s| {
+            c.workflow_connector_metadata()
+                .call_input_schema(s, conn, key)
+        })
     }
 
-    pub fn run_action(&self, conn: &Connection, key: &str, input: &str) -> Result<Result<String, ConnectorError>> {
-        self.call(|c, s| c.workflow_connector_actions().call_run_action(s, conn, key, &input.to_string()))
+    pub fn run_action(
+        &self,
+        conn: &Connection,
+        key: &str,
+        input: &str,
+    ) -> Result<Result<String, ConnectorError>> {
+        self.call(|c, s| {
+            c.workflow_connector_actions()
+                .call_run_action(s, conn, key, &input.to_string())
+        })
     }
 
-    pub fn run_search(&self, conn: &Connection, key: &str, input: &str) -> Result<Result<Vec<String>, ConnectorError>> {
-        self.call(|c, s| c.workflow_connector_searches().call_run_search(s, conn, key, &input.to_string()))
+    pub fn run_search(
+        &self,
+        conn: &Connection,
+        key: &str,
+        input: &str,
+    ) -> Result<Result<Vec<String>, ConnectorError>> {
+        self.call(|c, s| {
+            c.workflow_connector_searches()
+                .call_run_search(s, conn, key, &input.to_string())
+        })
     }
 
     pub fn poll_trigger(
@@ -208,7 +265,15 @@ impl ConnectorHost {
         input: &str,
         cursor: Option<&str>,
     ) -> Result<Result<PollPage, ConnectorError>> {
-        self.call(|c, s| c.workflow_connector_triggers().call_poll_trigger(s, conn, key, &input.to_string(), cursor))
+        self.call(|c, s| {
+            c.workflow_connector_triggers().call_poll_trigger(
+                s,
+                conn,
+                key,
+                &input.to_string(),
+                cursor,
+            )
+        })
     }
 
     pub fn parse_webhook(
@@ -217,20 +282,32 @@ impl ConnectorHost {
         headers: &[(String, String)],
         body: &[u8],
     ) -> Result<Result<WebhookResult, ConnectorError>> {
-        self.call(|c, s| c.workflow_connector_triggers().call_parse_webhook(s, secret, headers, body))
+        self.call(|c, s| {
+            c.workflow_connector_triggers()
+                .call_parse_webhook(s, secret, headers, body)
+        })
     }
 }
 
 /// Gives limit traps a message a person understands.
 fn explain_trap(e: anyhow::Error) -> anyhow::Error {
     match e.downcast_ref::<wasmtime::Trap>() {
-        Some(wasmtime::Trap::Interrupt) => e.context("the call ran past its time limit and was stopped"),
-        Some(wasmtime::Trap::UnreachableCodeReached) => e.context("the connector aborted (out of memory or a bug)"),
+        Some(wasmtime::Trap::Interrupt) => {
+            e.context("the call ran past its time limit and was stopped")
+        }
+        Some(wasmtime::Trap::UnreachableCodeReached) => {
+            e.context("the connector aborted (out of memory or a bug)")
+        }
         _ => e,
     }
 }
 
 /// A connection for `token` against `base_url` (tests and the runner).
 pub fn connection(token: &str, region: Region, base_url: Option<String>) -> Connection {
-    Connection { access_token: token.to_string(), region, base_url, api_version: None }
+    Connection {
+        access_token: token.to_string(),
+        region,
+        base_url,
+        api_version: None,
+    }
 }

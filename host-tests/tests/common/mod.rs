@@ -4,7 +4,10 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 use host_tests::fake::{FakeIntercom, TOKEN};
-use host_tests::host::{self, ConnectorError, ConnectorHost, Connection, EgressPolicy, Limits, PollPage, Region, WebhookResult};
+use host_tests::host::{
+    self, Connection, ConnectorError, ConnectorHost, EgressPolicy, Limits, PollPage, Region,
+    WebhookResult,
+};
 use host_tests::{artifact, json};
 use serde_json::Value;
 
@@ -23,33 +26,61 @@ impl Harness {
         let fake = FakeIntercom::start();
         let mut policy = EgressPolicy::intercom();
         policy.allow(&fake.host());
-        let host = ConnectorHost::load(artifact::component(), policy, limits).expect("component loads");
+        let host =
+            ConnectorHost::load(artifact::component(), policy, limits).expect("component loads");
         let conn = host::connection(TOKEN, Region::Us, Some(fake.base_url()));
         Harness { fake, host, conn }
     }
 
     pub fn search(&self, key: &str, input: Value) -> Result<Vec<Value>, ConnectorError> {
-        let r = self.host.run_search(&self.conn, key, &input.to_string()).expect("no trap");
+        let r = self
+            .host
+            .run_search(&self.conn, key, &input.to_string())
+            .expect("no trap");
         r.map(|items| items.iter().map(|s| json::parse(s)).collect())
     }
 
     pub fn action(&self, key: &str, input: Value) -> Result<Value, ConnectorError> {
-        let r = self.host.run_action(&self.conn, key, &input.to_string()).expect("no trap");
+        let r = self
+            .host
+            .run_action(&self.conn, key, &input.to_string())
+            .expect("no trap");
         r.map(|s| json::parse(&s))
     }
 
-    pub fn poll(&self, key: &str, input: Value, cursor: Option<&str>) -> Result<PollPage, ConnectorError> {
-        self.host.poll_trigger(&self.conn, key, &input.to_string(), cursor).expect("no trap")
+    pub fn poll(
+        &self,
+        key: &str,
+        input: Value,
+        cursor: Option<&str>,
+    ) -> Result<PollPage, ConnectorError> {
+        self.host
+            .poll_trigger(&self.conn, key, &input.to_string(), cursor)
+            .expect("no trap")
     }
 
-    pub fn webhook(&self, secret: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<WebhookResult, ConnectorError> {
-        let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        self.host.parse_webhook(secret, &headers, body).expect("no trap")
+    pub fn webhook(
+        &self,
+        secret: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<WebhookResult, ConnectorError> {
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.host
+            .parse_webhook(secret, &headers, body)
+            .expect("no trap")
     }
 
     /// Requests the fake received, as (METHOD, path) pairs.
     pub fn calls(&self) -> Vec<(String, String)> {
-        self.fake.requests().into_iter().map(|r| (r.method, r.path)).collect()
+        self.fake
+            .requests()
+            .into_iter()
+            .map(|r| (r.method, r.path))
+            .collect()
     }
 }
 
