@@ -14,7 +14,10 @@ wit_bindgen::generate!({
     generate_all,
 });
 
-use exports::workflow::connector::{actions as wit_actions, metadata as wit_metadata, searches as wit_searches, triggers as wit_triggers};
+use exports::workflow::connector::{
+    actions as wit_actions, metadata as wit_metadata, searches as wit_searches,
+    triggers as wit_triggers,
+};
 use workflow::connector::types as wit;
 
 struct Component;
@@ -24,7 +27,10 @@ export!(Component);
 type WitResult<T> = Result<T, wit::Error>;
 
 /// Runs `f` with a client for `conn`, converting errors to the WIT variant.
-fn with_client<T>(conn: wit::Connection, f: impl FnOnce(&Client) -> Result<T, Error>) -> WitResult<T> {
+fn with_client<T>(
+    conn: wit::Connection,
+    f: impl FnOnce(&Client) -> Result<T, Error>,
+) -> WitResult<T> {
     let conn = Connection {
         access_token: conn.access_token,
         region: match conn.region {
@@ -34,6 +40,7 @@ fn with_client<T>(conn: wit::Connection, f: impl FnOnce(&Client) -> Result<T, Er
         },
         base_url: conn.base_url,
         api_version: conn.api_version,
+        max_rate_limit_wait_ms: conn.max_rate_limit_wait_ms,
     };
     let transport = WakiTransport;
     let client = Client::new(&conn, &transport).map_err(to_wit_error)?;
@@ -42,15 +49,31 @@ fn with_client<T>(conn: wit::Connection, f: impl FnOnce(&Client) -> Result<T, Er
 
 fn to_wit_error(e: Error) -> wit::Error {
     match e {
-        Error::InvalidInput { field, message } => wit::Error::InvalidInput(wit::FieldError { field, message }),
+        Error::InvalidInput { field, message } => {
+            wit::Error::InvalidInput(wit::FieldError { field, message })
+        }
         Error::Unauthorized(m) => wit::Error::Unauthorized(m),
         Error::Forbidden(m) => wit::Error::Forbidden(m),
         Error::NotFound(m) => wit::Error::NotFound(m),
         Error::Conflict(m) => wit::Error::Conflict(m),
-        Error::RateLimited { retry_after_ms, message } => wit::Error::RateLimited(wit::RateLimit { retry_after_ms, message }),
-        Error::Upstream { status, code, message, request_id } => {
-            wit::Error::Upstream(wit::UpstreamError { status, code, message, request_id })
-        }
+        Error::RateLimited {
+            retry_after_ms,
+            message,
+        } => wit::Error::RateLimited(wit::RateLimit {
+            retry_after_ms,
+            message,
+        }),
+        Error::Upstream {
+            status,
+            code,
+            message,
+            request_id,
+        } => wit::Error::Upstream(wit::UpstreamError {
+            status,
+            code,
+            message,
+            request_id,
+        }),
         Error::Transport(m) => wit::Error::Transport(m),
         Error::Internal(m) => wit::Error::Internal(m),
     }
@@ -78,12 +101,22 @@ fn to_wit_operation(op: OperationInfo) -> wit::Operation {
 }
 
 fn to_wit_event(e: Event) -> wit::Event {
-    wit::Event { id: e.id, trigger: e.trigger, occurred_at: e.occurred_at, data: e.data.to_string() }
+    wit::Event {
+        id: e.id,
+        trigger: e.trigger,
+        occurred_at: e.occurred_at,
+        data: e.data.to_string(),
+    }
 }
 
 impl wit_metadata::Guest for Component {
     fn describe() -> wit::ConnectorInfo {
-        let ConnectorInfo { name, version, hosts, operations } = metadata::describe();
+        let ConnectorInfo {
+            name,
+            version,
+            hosts,
+            operations,
+        } = metadata::describe();
         wit::ConnectorInfo {
             name: name.into(),
             version: version.into(),
@@ -122,13 +155,27 @@ impl wit_searches::Guest for Component {
 }
 
 impl wit_triggers::Guest for Component {
-    fn poll_trigger(conn: wit::Connection, key: String, input: String, cursor: Option<String>) -> WitResult<wit::PollPage> {
-        with_client(conn, |client| triggers::poll(client, &key, &input, cursor.as_deref())).map(|p: PollPage| {
-            wit::PollPage { events: p.events.into_iter().map(to_wit_event).collect(), cursor: p.cursor, has_more: p.has_more }
+    fn poll_trigger(
+        conn: wit::Connection,
+        key: String,
+        input: String,
+        cursor: Option<String>,
+    ) -> WitResult<wit::PollPage> {
+        with_client(conn, |client| {
+            triggers::poll(client, &key, &input, cursor.as_deref())
+        })
+        .map(|p: PollPage| wit::PollPage {
+            events: p.events.into_iter().map(to_wit_event).collect(),
+            cursor: p.cursor,
+            has_more: p.has_more,
         })
     }
 
-    fn parse_webhook(secret: String, headers: Vec<(String, String)>, body: Vec<u8>) -> WitResult<wit::WebhookResult> {
+    fn parse_webhook(
+        secret: String,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> WitResult<wit::WebhookResult> {
         triggers::parse_webhook(&secret, &headers, &body)
             .map(|r: WebhookResult| wit::WebhookResult {
                 topic: r.topic,

@@ -3,13 +3,14 @@
 
 pub mod companies;
 pub mod contacts;
-mod errors;
+pub mod errors;
 pub mod query;
 
 use crate::error::{Error, Result};
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::Value;
+use std::time::Duration;
 
 pub use errors::error_from_response;
 
@@ -17,7 +18,11 @@ pub use errors::error_from_response;
 pub const API_VERSION: &str = "2.16";
 
 /// The hosts the connector calls, one per region.
-pub const HOSTS: [&str; 3] = ["api.intercom.io", "api.eu.intercom.io", "api.au.intercom.io"];
+pub const HOSTS: [&str; 3] = [
+    "api.intercom.io",
+    "api.eu.intercom.io",
+    "api.au.intercom.io",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Region {
@@ -44,6 +49,8 @@ pub struct Connection {
     pub region: Region,
     pub base_url: Option<String>,
     pub api_version: Option<String>,
+    /// Longest in-call wait for a rate limit, in ms (default [`DEFAULT_MAX_RATE_LIMIT_WAIT_MS`]).
+    pub max_rate_limit_wait_ms: Option<u32>,
 }
 
 // Hand-written so the token can never reach a log line through `{:?}`.
@@ -54,12 +61,17 @@ impl std::fmt::Debug for Connection {
             .field("region", &self.region)
             .field("base_url", &self.base_url)
             .field("api_version", &self.api_version)
+            .field("max_rate_limit_wait_ms", &self.max_rate_limit_wait_ms)
             .finish()
     }
 }
 
 /// Characters escaped inside one path segment: everything but unreserved characters.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// Percent-encodes one path segment or query value (ids and emails may hold `/`, `+`, spaces).
 pub fn encode(segment: &str) -> String {
@@ -72,6 +84,7 @@ pub struct Client<'a> {
     base_url: String,
     authorization: String,
     version: String,
+    max_rate_limit_wait: Duration,
 }
 
 impl<'a> Client<'a> {
@@ -79,10 +92,16 @@ impl<'a> Client<'a> {
     pub fn new(conn: &Connection, transport: &'a dyn Transport) -> Result<Self> {
         let token = conn.access_token.trim();
         if token.is_empty() {
-            return Err(Error::invalid("connection.access-token", "the access token is empty: connect an Intercom account"));
+            return Err(Error::invalid(
+                "connection.access-token",
+                "the access token is empty: connect an Intercom account",
+            ));
         }
         if token.chars().any(|c| c.is_control() || c == ' ') {
-            return Err(Error::invalid("connection.access-token", "the access token contains spaces or control characters"));
+            return Err(Error::invalid(
+                "connection.access-token",
+                "the access token contains spaces or control characters",
+            ));
         }
         let base_url = match &conn.base_url {
             Some(url) => parse_base_url(url)?,
@@ -92,13 +111,25 @@ impl<'a> Client<'a> {
             Some(v) if !v.trim().is_empty() => {
                 let v = v.trim();
                 if !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
-                    return Err(Error::invalid("connection.api-version", "expected a version such as 2.16"));
+                    return Err(Error::invalid(
+                        "connection.api-version",
+                        "expected a version such as 2.16",
+                    ));
                 }
                 v.to_string()
             }
             _ => API_VERSION.to_string(),
         };
-        Ok(Client { transport, base_url, authorization: format!("Bearer {token}"), version })
+        let wait_ms = conn
+            .max_rate_limit_wait_ms
+            .unwrap_or(DEFAULT_MAX_RATE_LIMIT_WAIT_MS);
+        Ok(Client {
+            transport,
+            base_url,
+            authorization: format!("Bearer {token}"),
+            version,
+            max_rate_limit_wait: Duration::from_millis(wait_ms.into()),
+        })
     }
 
     pub fn get(&self, path: &str) -> Result<Value> {
@@ -130,13 +161,49 @@ impl<'a> Client<'a> {
         serde_json::from_slice(&response.body).map_err(|e| Error::Upstream {
             status: response.status,
             code: None,
-            message: format!("Intercom answered {} with a body that is not valid JSON ({e})", response.status),
+            message: format!(
+                "Intercom answered {} with a body that is not valid JSON ({e})",
+                response.status
+            ),
             request_id: response.header("x-request-id").map(str::to_string),
         })
     }
 
-    /// Sends one request and returns the raw response, whatever its status.
+    /// Sends one request and returns the raw response, whatever its status, after the retries
+    /// below. Rate limits (429) wait in the call when the wait is short, else surface as
+    /// `rate-limited`. Server errors (5xx) and transport failures are retried with backoff and
+    /// jitter, at most [`MAX_RETRIES`] times, and only for requests that are safe to repeat.
     pub fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<HttpResponse> {
+        let request = self.request(method, path, body);
+        let repeatable = safe_to_repeat(method, path);
+        let mut retries = 0;
+        loop {
+            let outcome = self.transport.send(&request);
+            let wait = match &outcome {
+                Ok(r) if r.status == 429 => {
+                    let wait =
+                        Duration::from_millis(errors::retry_after_ms(r)).max(MIN_RATE_LIMIT_WAIT);
+                    (wait <= self.max_rate_limit_wait).then_some(wait)
+                }
+                Ok(r) if repeatable && matches!(r.status, 500 | 502 | 503 | 504) => {
+                    Some(backoff(retries))
+                }
+                Err(TransportError::Timeout | TransportError::Connection(_)) if repeatable => {
+                    Some(backoff(retries))
+                }
+                _ => None,
+            };
+            match wait {
+                Some(wait) if retries < MAX_RETRIES => {
+                    retries += 1;
+                    self.transport.sleep(wait);
+                }
+                _ => return outcome.map_err(|e| transport_error(e, &self.base_url)),
+            }
+        }
+    }
+
+    fn request(&self, method: Method, path: &str, body: Option<&Value>) -> HttpRequest {
         let mut headers = vec![
             ("authorization", self.authorization.clone()),
             ("accept", "application/json".to_string()),
@@ -146,9 +213,55 @@ impl<'a> Client<'a> {
             headers.push(("content-type", "application/json".to_string()));
             serde_json::to_vec(b).expect("serde_json::Value always serializes")
         });
-        let request = HttpRequest { method, url: format!("{}{}", self.base_url, path), headers, body };
-        self.transport.send(&request).map_err(|e| transport_error(e, &self.base_url))
+        HttpRequest {
+            method,
+            url: format!("{}{}", self.base_url, path),
+            headers,
+            body,
+        }
     }
+}
+
+/// Retries after the first attempt, for 429, 5xx and transport failures alike.
+pub const MAX_RETRIES: u32 = 2;
+
+/// Default bound on an in-call rate-limit wait: longer waits go back to the host.
+pub const DEFAULT_MAX_RATE_LIMIT_WAIT_MS: u32 = 5_000;
+
+/// Never retry a 429 sooner than this, even when the reset time has already passed.
+const MIN_RATE_LIMIT_WAIT: Duration = Duration::from_millis(250);
+
+/// 200 ms, then 400 ms, each plus up to 50% jitter so parallel callers spread out.
+fn backoff(retry: u32) -> Duration {
+    let base = 200u64 << retry.min(5);
+    Duration::from_millis(base + jitter(base / 2))
+}
+
+/// A random number below `bound`, from std's randomly seeded hasher (no RNG crate needed).
+fn jitter(bound: u64) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(bound);
+    h.finish() % bound.max(1)
+}
+
+/// Whether repeating `method path` after an unknown outcome can do no harm. GET, PUT and DELETE
+/// are idempotent; so are searches, upserts, tagging and events (Intercom dedupes them), and
+/// `POST /contacts` (a repeat answers 409, which the actions turn into an update). Notes,
+/// messages, replies, conversation parts and merges would happen twice.
+pub fn safe_to_repeat(method: Method, path: &str) -> bool {
+    if method != Method::Post {
+        return true;
+    }
+    let path = path.split('?').next().unwrap_or_default();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    !matches!(
+        segments.as_slice(),
+        ["contacts", _, "notes"]
+            | ["conversations"]
+            | ["conversations", _, "reply" | "parts"]
+            | ["contacts", "merge"]
+    )
 }
 
 fn transport_error(err: TransportError, base_url: &str) -> Error {
@@ -157,7 +270,9 @@ fn transport_error(err: TransportError, base_url: &str) -> Error {
             format!("the host's egress policy denied the request to {base_url}; allow that host or use the regional Intercom host")
         }
         TransportError::Timeout => format!("Intercom at {base_url} did not answer in time"),
-        TransportError::Connection(detail) => format!("could not reach Intercom at {base_url}: {detail}"),
+        TransportError::Connection(detail) => {
+            format!("could not reach Intercom at {base_url}: {detail}")
+        }
     })
 }
 
@@ -174,7 +289,10 @@ fn parse_base_url(url: &str) -> Result<String> {
         return Err(Error::invalid(field, "has no host"));
     }
     if rest.contains(['?', '#', '@', ' ']) {
-        return Err(Error::invalid(field, "must be a plain URL without query, fragment, credentials or spaces"));
+        return Err(Error::invalid(
+            field,
+            "must be a plain URL without query, fragment, credentials or spaces",
+        ));
     }
     Ok(url.to_string())
 }
@@ -184,32 +302,169 @@ mod tests {
     use super::*;
     use std::cell::RefCell;
 
-    /// Records requests and answers each with the next scripted response.
+    /// Records requests and waits, and answers each request with the next scripted outcome.
+    #[derive(Default)]
     pub struct Scripted {
         pub sent: RefCell<Vec<HttpRequest>>,
         pub answers: RefCell<Vec<HttpResponse>>,
+        pub failures: RefCell<Vec<Option<TransportError>>>,
+        pub slept: RefCell<Vec<Duration>>,
     }
 
     impl Transport for Scripted {
         fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
             self.sent.borrow_mut().push(request.clone());
+            let mut failures = self.failures.borrow_mut();
+            if let Some(Some(e)) = (!failures.is_empty()).then(|| failures.remove(0)) {
+                return Err(e);
+            }
             Ok(self.answers.borrow_mut().remove(0))
+        }
+
+        fn sleep(&self, d: Duration) {
+            self.slept.borrow_mut().push(d);
         }
     }
 
+    fn scripted(answers: Vec<HttpResponse>) -> Scripted {
+        Scripted {
+            answers: RefCell::new(answers),
+            ..Default::default()
+        }
+    }
+
+    fn status(code: u16, headers: &[(&str, &str)]) -> HttpResponse {
+        HttpResponse {
+            status: code,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: br#"{"type":"error.list","errors":[{"code":"x","message":"m"}]}"#.to_vec(),
+        }
+    }
+
+    #[test]
+    fn server_errors_are_retried_twice_with_growing_backoff_for_safe_requests() {
+        let t = scripted(vec![status(503, &[]), status(502, &[]), ok("{}")]);
+        let client = Client::new(&conn(None, Region::Us), &t).unwrap();
+        assert_eq!(client.get("/me").unwrap(), serde_json::json!({}));
+        assert_eq!(t.sent.borrow().len(), 3);
+        let slept = t.slept.borrow();
+        assert!(
+            slept[0] >= Duration::from_millis(200) && slept[0] < Duration::from_millis(300),
+            "{slept:?}"
+        );
+        assert!(
+            slept[1] >= Duration::from_millis(400) && slept[1] < Duration::from_millis(600),
+            "{slept:?}"
+        );
+
+        let t = scripted(vec![status(500, &[]), status(500, &[]), status(500, &[])]);
+        let client = Client::new(&conn(None, Region::Us), &t).unwrap();
+        assert!(matches!(
+            client.get("/me"),
+            Err(Error::Upstream { status: 500, .. })
+        ));
+        assert_eq!(t.sent.borrow().len(), 3, "at most two retries");
+    }
+
+    #[test]
+    fn unsafe_posts_are_never_repeated() {
+        let t = scripted(vec![status(503, &[])]);
+        let client = Client::new(&conn(None, Region::Us), &t).unwrap();
+        let r = client.post("/contacts/abc/notes", &serde_json::json!({"body": "x"}));
+        assert!(matches!(r, Err(Error::Upstream { status: 503, .. })));
+        assert_eq!(t.sent.borrow().len(), 1);
+        assert!(!safe_to_repeat(Method::Post, "/conversations"));
+        assert!(!safe_to_repeat(Method::Post, "/conversations/1/reply"));
+        assert!(safe_to_repeat(Method::Post, "/contacts/search"));
+        assert!(safe_to_repeat(Method::Post, "/contacts"));
+        assert!(safe_to_repeat(Method::Delete, "/contacts/a/tags/1"));
+    }
+
+    #[test]
+    fn short_rate_limits_wait_in_the_call_long_ones_go_back_to_the_host() {
+        let t = scripted(vec![status(429, &[("retry-after", "1")]), ok("{}")]);
+        let client = Client::new(&conn(None, Region::Us), &t).unwrap();
+        assert!(
+            client
+                .post("/conversations", &serde_json::json!({}))
+                .is_ok(),
+            "a 429 was not applied: safe to resend"
+        );
+        assert_eq!(*t.slept.borrow(), vec![Duration::from_secs(1)]);
+
+        let t = scripted(vec![status(429, &[("retry-after", "60")])]);
+        let client = Client::new(&conn(None, Region::Us), &t).unwrap();
+        assert!(matches!(
+            client.get("/me"),
+            Err(Error::RateLimited {
+                retry_after_ms: 60_000,
+                ..
+            })
+        ));
+        assert_eq!(t.sent.borrow().len(), 1);
+        assert!(t.slept.borrow().is_empty(), "no wait in the call");
+
+        let mut c = conn(None, Region::Us);
+        c.max_rate_limit_wait_ms = Some(0);
+        let t = scripted(vec![status(429, &[("retry-after", "1")])]);
+        assert!(matches!(
+            Client::new(&c, &t).unwrap().get("/me"),
+            Err(Error::RateLimited { .. })
+        ));
+    }
+
+    #[test]
+    fn transport_failures_are_retried_then_typed() {
+        let t = Scripted {
+            failures: RefCell::new(vec![Some(TransportError::Timeout); 3]),
+            ..Default::default()
+        };
+        let client = Client::new(&conn(None, Region::Us), &t).unwrap();
+        assert!(
+            matches!(client.get("/me"), Err(Error::Transport(m)) if m.contains("did not answer in time"))
+        );
+        assert_eq!(t.sent.borrow().len(), 3);
+        let t = Scripted {
+            failures: RefCell::new(vec![Some(TransportError::Denied)]),
+            ..Default::default()
+        };
+        let client = Client::new(&conn(None, Region::Us), &t).unwrap();
+        assert!(matches!(client.get("/me"), Err(Error::Transport(_))));
+        assert_eq!(t.sent.borrow().len(), 1, "a denial is final");
+    }
+
     fn conn(base_url: Option<&str>, region: Region) -> Connection {
-        Connection { access_token: "tok".into(), region, base_url: base_url.map(str::to_string), api_version: None }
+        Connection {
+            access_token: "tok".into(),
+            region,
+            base_url: base_url.map(str::to_string),
+            api_version: None,
+            max_rate_limit_wait_ms: None,
+        }
     }
 
     fn ok(body: &str) -> HttpResponse {
-        HttpResponse { status: 200, headers: vec![], body: body.as_bytes().to_vec() }
+        HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        }
     }
 
     #[test]
     fn regions_pick_hosts_and_headers_are_set() {
-        let t = Scripted { sent: RefCell::new(vec![]), answers: RefCell::new(vec![ok("{}"), ok("{}")]) };
-        Client::new(&conn(None, Region::Eu), &t).unwrap().get("/me").unwrap();
-        Client::new(&conn(Some("http://127.0.0.1:9/"), Region::Au), &t).unwrap().get("/me").unwrap();
+        let t = scripted(vec![ok("{}"), ok("{}")]);
+        Client::new(&conn(None, Region::Eu), &t)
+            .unwrap()
+            .get("/me")
+            .unwrap();
+        Client::new(&conn(Some("http://127.0.0.1:9/"), Region::Au), &t)
+            .unwrap()
+            .get("/me")
+            .unwrap();
         let sent = t.sent.borrow();
         assert_eq!(sent[0].url, "https://api.eu.intercom.io/me");
         assert_eq!(sent[1].url, "http://127.0.0.1:9/me");
@@ -221,17 +476,24 @@ mod tests {
 
     #[test]
     fn bad_connections_are_invalid_input() {
-        let t = Scripted { sent: RefCell::new(vec![]), answers: RefCell::new(vec![]) };
+        let t = scripted(vec![]);
         let mut c = conn(Some("ftp://x"), Region::Us);
-        assert!(matches!(Client::new(&c, &t), Err(Error::InvalidInput { field, .. }) if field == "connection.base-url"));
+        assert!(
+            matches!(Client::new(&c, &t), Err(Error::InvalidInput { field, .. }) if field == "connection.base-url")
+        );
         c.base_url = None;
         c.access_token = " ".into();
-        assert!(matches!(Client::new(&c, &t), Err(Error::InvalidInput { field, .. }) if field == "connection.access-token"));
+        assert!(
+            matches!(Client::new(&c, &t), Err(Error::InvalidInput { field, .. }) if field == "connection.access-token")
+        );
     }
 
     #[test]
     fn debug_never_shows_the_token() {
-        let c = Connection { access_token: "secret-123".into(), ..conn(None, Region::Us) };
+        let c = Connection {
+            access_token: "secret-123".into(),
+            ..conn(None, Region::Us)
+        };
         assert!(!format!("{c:?}").contains("secret-123"));
     }
 

@@ -14,7 +14,7 @@ use serde_json::Value;
 /// Find a company. Give at least one identifier; when several are given, a match must have them all.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = |s: &mut schemars::Schema| schema_require_any(s, &["id", "company_id", "name"]))]
+#[schemars(transform = require_an_identifier)]
 pub struct Input {
     /// Intercom's company id.
     pub id: Option<Id>,
@@ -22,6 +22,11 @@ pub struct Input {
     pub company_id: Option<Id>,
     /// The company's name (exact).
     pub name: Option<Text>,
+}
+
+/// The schema side of the at-least-one-identifier rule checked in `run`.
+fn require_an_identifier(schema: &mut schemars::Schema) {
+    schema_require_any(schema, &["id", "company_id", "name"]);
 }
 
 pub const SEARCH: SearchOp = SearchOp {

@@ -13,7 +13,7 @@ use serde_json::Value;
 /// Find a lead. Give at least one identifier; when several are given, a match must have them all.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = |s: &mut schemars::Schema| schema_require_any(s, &["id", "email", "phone"]))]
+#[schemars(transform = require_an_identifier)]
 pub struct Input {
     /// Intercom's contact id.
     pub id: Option<Id>,
@@ -21,6 +21,11 @@ pub struct Input {
     pub email: Option<Text>,
     /// The lead's phone number, as stored in Intercom.
     pub phone: Option<Text>,
+}
+
+/// The schema side of the at-least-one-identifier rule checked in `run`.
+fn require_an_identifier(schema: &mut schemars::Schema) {
+    schema_require_any(schema, &["id", "email", "phone"]);
 }
 
 pub const SEARCH: SearchOp = SearchOp {

@@ -13,7 +13,7 @@ use serde_json::Value;
 /// Find a user. Give at least one identifier; when several are given, a match must have them all.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = |s: &mut schemars::Schema| schema_require_any(s, &["id", "external_id", "email"]))]
+#[schemars(transform = require_an_identifier)]
 pub struct Input {
     /// Intercom's contact id.
     pub id: Option<Id>,
@@ -22,6 +22,11 @@ pub struct Input {
     pub external_id: Option<Id>,
     /// The user's email address. Several users may share one; the most recently updated come first.
     pub email: Option<Text>,
+}
+
+/// The schema side of the at-least-one-identifier rule checked in `run`.
+fn require_an_identifier(schema: &mut schemars::Schema) {
+    schema_require_any(schema, &["id", "external_id", "email"]);
 }
 
 pub const SEARCH: SearchOp = SearchOp {

@@ -309,5 +309,6 @@ pub fn connection(token: &str, region: Region, base_url: Option<String>) -> Conn
         region,
         base_url,
         api_version: None,
+        max_rate_limit_wait_ms: None,
     }
 }
