@@ -55,6 +55,8 @@ pub enum TransportError {
     Denied,
     /// Connect, first-byte or between-bytes timeout.
     Timeout,
+    /// The response was larger than the host allows.
+    TooLarge,
     /// Connection refused, reset, DNS or TLS failure.
     Connection(String),
 }
@@ -121,6 +123,7 @@ mod waki_transport {
     fn classify(err: anyhow::Error) -> TransportError {
         match err.downcast_ref::<ErrorCode>() {
             Some(ErrorCode::HttpRequestDenied) => TransportError::Denied,
+            Some(ErrorCode::HttpResponseBodySize(_)) => TransportError::TooLarge,
             Some(
                 ErrorCode::ConnectionTimeout
                 | ErrorCode::ConnectionReadTimeout

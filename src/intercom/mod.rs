@@ -270,6 +270,9 @@ fn transport_error(err: TransportError, base_url: &str) -> Error {
             format!("the host's egress policy denied the request to {base_url}; allow that host or use the regional Intercom host")
         }
         TransportError::Timeout => format!("Intercom at {base_url} did not answer in time"),
+        TransportError::TooLarge => {
+            format!("the response from {base_url} was larger than the host allows")
+        }
         TransportError::Connection(detail) => {
             format!("could not reach Intercom at {base_url}: {detail}")
         }

@@ -3,7 +3,7 @@
 
 use super::egress::EgressPolicy;
 use super::Limits;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Limited};
 use std::future::Future;
 use std::sync::Arc;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
@@ -17,6 +17,7 @@ type SendFuture = Box<
 pub struct EgressHooks {
     policy: Arc<EgressPolicy>,
     options: RequestOptions,
+    max_response_bytes: usize,
 }
 
 impl EgressHooks {
@@ -26,7 +27,11 @@ impl EgressHooks {
             first_byte_timeout: Some(limits.first_byte_timeout),
             between_bytes_timeout: Some(limits.between_bytes_timeout),
         };
-        EgressHooks { policy, options }
+        EgressHooks {
+            policy,
+            options,
+            max_response_bytes: limits.max_response_bytes,
+        }
     }
 }
 
@@ -45,6 +50,7 @@ impl WasiHttpHooks for EgressHooks {
         );
         // The guest may only shorten our timeouts, never lengthen them.
         let options = clamp(options, &self.options);
+        let max = self.max_response_bytes;
         Box::new(async move {
             if decision.is_err() {
                 // waki writes the body after `handle()`: drain it first, or the guest sees a
@@ -54,10 +60,18 @@ impl WasiHttpHooks for EgressHooks {
             }
             let (response, io) =
                 wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
-            Ok((
-                response.map(BodyExt::boxed_unsync),
-                Box::new(io) as IoFuture,
-            ))
+            if let Some(n) = content_length(&response).filter(|n| *n > max as u64) {
+                return Err(wasmtime_wasi_http::Error::HttpResponseBodySize(Some(n)));
+            }
+            // Bodies without a (truthful) length are cut off at the same bound while streaming.
+            let response = response.map(|body| {
+                Limited::new(body, max)
+                    .map_err(move |_| {
+                        wasmtime_wasi_http::Error::HttpResponseBodySize(Some(max as u64))
+                    })
+                    .boxed_unsync()
+            });
+            Ok((response, Box::new(io) as IoFuture))
         })
     }
 }
@@ -73,4 +87,14 @@ fn clamp(guest: Option<RequestOptions>, host: &RequestOptions) -> RequestOptions
         first_byte_timeout: pick(guest.first_byte_timeout, host.first_byte_timeout),
         between_bytes_timeout: pick(guest.between_bytes_timeout, host.between_bytes_timeout),
     }
+}
+
+fn content_length<B>(response: &http::Response<B>) -> Option<u64> {
+    response
+        .headers()
+        .get(http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
 }

@@ -49,6 +49,8 @@ pub struct Limits {
     pub between_bytes_timeout: Duration,
     /// Time to open a connection.
     pub connect_timeout: Duration,
+    /// Largest response body the connector may receive.
+    pub max_response_bytes: usize,
 }
 
 impl Default for Limits {
@@ -59,6 +61,7 @@ impl Default for Limits {
             first_byte_timeout: Duration::from_secs(30),
             between_bytes_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(10),
+            max_response_bytes: 16 << 20,
         }
     }
 }
