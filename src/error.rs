@@ -7,20 +7,34 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The input does not fit the schema; `field` is the path of the offending field.
-    InvalidInput { field: String, message: String },
+    InvalidInput {
+        field: String,
+        message: String,
+    },
     Unauthorized(String),
     Forbidden(String),
     NotFound(String),
     Conflict(String),
-    RateLimited { retry_after_ms: u64, message: String },
-    Upstream { status: u16, code: Option<String>, message: String, request_id: Option<String> },
+    RateLimited {
+        retry_after_ms: u64,
+        message: String,
+    },
+    Upstream {
+        status: u16,
+        code: Option<String>,
+        message: String,
+        request_id: Option<String>,
+    },
     Transport(String),
     Internal(String),
 }
 
 impl Error {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::InvalidInput { field: field.into(), message: message.into() }
+        Error::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// The kind as the runner and logs print it (`invalid-input`, `not-found`, ...).
@@ -42,12 +56,27 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidInput { field, message } if field.is_empty() => write!(f, "invalid input: {message}"),
-            Error::InvalidInput { field, message } => write!(f, "invalid input `{field}`: {message}"),
-            Error::RateLimited { retry_after_ms, message } => {
-                write!(f, "rate limited, retry after {retry_after_ms} ms: {message}")
+            Error::InvalidInput { field, message } if field.is_empty() => {
+                write!(f, "invalid input: {message}")
             }
-            Error::Upstream { status, code, message, .. } => {
+            Error::InvalidInput { field, message } => {
+                write!(f, "invalid input `{field}`: {message}")
+            }
+            Error::RateLimited {
+                retry_after_ms,
+                message,
+            } => {
+                write!(
+                    f,
+                    "rate limited, retry after {retry_after_ms} ms: {message}"
+                )
+            }
+            Error::Upstream {
+                status,
+                code,
+                message,
+                ..
+            } => {
                 write!(f, "Intercom answered {status}")?;
                 if let Some(code) = code {
                     write!(f, " ({code})")?;

@@ -39,7 +39,10 @@ pub struct ActionOp {
 pub fn find<'a, T>(ops: &'a [T], key: &str, meta: fn(&T) -> &Meta, what: &str) -> Result<&'a T> {
     ops.iter().find(|op| meta(op).key == key).ok_or_else(|| {
         let known: Vec<&str> = ops.iter().map(|op| meta(op).key).collect();
-        Error::invalid("key", format!("unknown {what} `{key}`; known: {}", known.join(", ")))
+        Error::invalid(
+            "key",
+            format!("unknown {what} `{key}`; known: {}", known.join(", ")),
+        )
     })
 }
 

@@ -6,7 +6,10 @@ pub const DAY: i64 = 86_400;
 
 /// Now, in Unix seconds.
 pub fn now_unix() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Midnight UTC of the day holding `ts`.

@@ -37,7 +37,11 @@ pub fn get(client: &Client, id: &str) -> Result<Option<Value>> {
         404 => Ok(None),
         410 => match canonical_id(response.header("link")) {
             Some(canonical) if canonical != id => {
-                match client.call(Method::Get, &format!("/contacts/{}", encode(&canonical)), None) {
+                match client.call(
+                    Method::Get,
+                    &format!("/contacts/{}", encode(&canonical)),
+                    None,
+                ) {
                     Ok(contact) => Ok(Some(contact)),
                     Err(Error::NotFound(_)) => Ok(None),
                     Err(e) => Err(e),
@@ -51,7 +55,10 @@ pub fn get(client: &Client, id: &str) -> Result<Option<Value>> {
 
 /// `GET /contacts/find_by_external_id/{external_id}` (users only); `None` when absent.
 pub fn find_user_by_external_id(client: &Client, external_id: &str) -> Result<Option<Value>> {
-    match client.get(&format!("/contacts/find_by_external_id/{}", encode(external_id))) {
+    match client.get(&format!(
+        "/contacts/find_by_external_id/{}",
+        encode(external_id)
+    )) {
         Ok(contact) => Ok(Some(contact)),
         Err(Error::NotFound(_)) => Ok(None),
         Err(e) => Err(e),
@@ -60,11 +67,21 @@ pub fn find_user_by_external_id(client: &Client, external_id: &str) -> Result<Op
 
 /// Contacts of `role` matching every `(field, value)` exactly, most recently updated first
 /// (first page only: up to `limit`, at most 150).
-pub fn search_exact(client: &Client, role: Role, fields: &[(&str, &str)], limit: u32) -> Result<Vec<Value>> {
+pub fn search_exact(
+    client: &Client,
+    role: Role,
+    fields: &[(&str, &str)],
+    limit: u32,
+) -> Result<Vec<Value>> {
     let mut filters = vec![filter("role", "=", role.as_str())];
     filters.extend(fields.iter().map(|(f, v)| filter(f, "=", *v)));
     let query = and(filters);
-    let search = Search { path: "/contacts/search", query: &query, sort: Some(("updated_at", "descending")), per_page: limit };
+    let search = Search {
+        path: "/contacts/search",
+        query: &query,
+        sort: Some(("updated_at", "descending")),
+        per_page: limit,
+    };
     Ok(search.page(client, None)?.data)
 }
 
@@ -89,7 +106,9 @@ fn json_body(body: &[u8], status: u16) -> Result<Value> {
 
 /// The string field `key` of a JSON object, if present and non-empty.
 pub fn str_field<'v>(obj: &'v Value, key: &str) -> Option<&'v str> {
-    obj.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+    obj.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -98,7 +117,10 @@ mod tests {
 
     #[test]
     fn canonical_link_is_parsed() {
-        assert_eq!(canonical_id(Some("</contacts/abc123>; rel=\"canonical\"")).as_deref(), Some("abc123"));
+        assert_eq!(
+            canonical_id(Some("</contacts/abc123>; rel=\"canonical\"")).as_deref(),
+            Some("abc123")
+        );
         assert_eq!(canonical_id(Some("garbage")), None);
         assert_eq!(canonical_id(None), None);
     }

@@ -23,7 +23,11 @@ struct ErrorItem {
 
 /// The permission a request to `path` needs, as Intercom's Developer Hub names it.
 pub fn scope_for(path: &str) -> &'static str {
-    let first = path.trim_start_matches('/').split(['/', '?']).next().unwrap_or_default();
+    let first = path
+        .trim_start_matches('/')
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default();
     match first {
         "contacts" => "users and companies (Read and write users)",
         "companies" => "users and companies (Read and write companies)",
@@ -39,10 +43,14 @@ pub fn scope_for(path: &str) -> &'static str {
 /// Maps a non-2xx response to a request for `path` to the matching error variant.
 pub fn error_from_response(response: &HttpResponse, path: &str) -> Error {
     let list: ErrorList = serde_json::from_slice(&response.body).unwrap_or_default();
-    let request_id = list.request_id.or_else(|| response.header("x-request-id").map(str::to_string));
+    let request_id = list
+        .request_id
+        .or_else(|| response.header("x-request-id").map(str::to_string));
     let first = list.errors.into_iter().next();
     let code = first.as_ref().map(|e| e.code.clone());
-    let message = first.and_then(|e| e.message).unwrap_or_else(|| default_message(response));
+    let message = first
+        .and_then(|e| e.message)
+        .unwrap_or_else(|| default_message(response));
     let status = response.status;
     let with_id = |m: String| match &request_id {
         Some(id) => format!("{m} (Intercom request id {id})"),
@@ -75,10 +83,16 @@ pub fn error_from_response(response: &HttpResponse, path: &str) -> Error {
 /// How long Intercom asks us to wait: `Retry-After` (seconds) if present, else until
 /// `X-RateLimit-Reset` (Unix seconds), else one 10-second rate-limit window.
 pub fn retry_after_ms(response: &HttpResponse) -> u64 {
-    if let Some(secs) = response.header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
+    if let Some(secs) = response
+        .header("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
         return secs.saturating_mul(1000);
     }
-    if let Some(reset) = response.header("x-ratelimit-reset").and_then(|v| v.trim().parse::<i64>().ok()) {
+    if let Some(reset) = response
+        .header("x-ratelimit-reset")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+    {
         return (reset - now_unix()).clamp(0, 3600) as u64 * 1000;
     }
     10_000
@@ -96,12 +110,19 @@ mod tests {
     use super::*;
 
     fn resp(status: u16, body: &str) -> HttpResponse {
-        HttpResponse { status, headers: vec![], body: body.as_bytes().to_vec() }
+        HttpResponse {
+            status,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        }
     }
 
     #[test]
     fn not_authorized_says_which_permission() {
-        let r = resp(401, r#"{"type":"error.list","request_id":"r1","errors":[{"code":"token_unauthorized","message":"Not authorized to access resource"}]}"#);
+        let r = resp(
+            401,
+            r#"{"type":"error.list","request_id":"r1","errors":[{"code":"token_unauthorized","message":"Not authorized to access resource"}]}"#,
+        );
         match error_from_response(&r, "/conversations") {
             Error::Unauthorized(m) => {
                 assert!(m.contains("Not authorized to access resource"), "{m}");
@@ -114,16 +135,37 @@ mod tests {
 
     #[test]
     fn plan_and_rate_limits() {
-        let r = resp(403, r#"{"type":"error.list","errors":[{"code":"api_plan_restricted","message":"Active subscription needed."}]}"#);
-        assert!(matches!(error_from_response(&r, "/conversations"), Error::Forbidden(m) if m.contains("plan")));
-        let mut r = resp(429, r#"{"type":"error.list","errors":[{"code":"rate_limit_exceeded","message":"Exceeded rate limit"}]}"#);
+        let r = resp(
+            403,
+            r#"{"type":"error.list","errors":[{"code":"api_plan_restricted","message":"Active subscription needed."}]}"#,
+        );
+        assert!(
+            matches!(error_from_response(&r, "/conversations"), Error::Forbidden(m) if m.contains("plan"))
+        );
+        let mut r = resp(
+            429,
+            r#"{"type":"error.list","errors":[{"code":"rate_limit_exceeded","message":"Exceeded rate limit"}]}"#,
+        );
         r.headers.push(("retry-after".into(), "7".into()));
-        assert!(matches!(error_from_response(&r, "/contacts"), Error::RateLimited { retry_after_ms: 7000, .. }));
+        assert!(matches!(
+            error_from_response(&r, "/contacts"),
+            Error::RateLimited {
+                retry_after_ms: 7000,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn non_json_errors_keep_the_status() {
         let r = resp(502, "<html>bad gateway</html>");
-        assert!(matches!(error_from_response(&r, "/me"), Error::Upstream { status: 502, code: None, .. }));
+        assert!(matches!(
+            error_from_response(&r, "/me"),
+            Error::Upstream {
+                status: 502,
+                code: None,
+                ..
+            }
+        ));
     }
 }

@@ -79,9 +79,18 @@ pub fn parse_page(answer: Value) -> Result<Page> {
         .filter(|s| !s.is_empty())
         .map(str::to_string);
     let total_count = obj.get("total_count").and_then(Value::as_u64);
-    Ok(Page { data, next, total_count })
+    Ok(Page {
+        data,
+        next,
+        total_count,
+    })
 }
 
 fn unexpected(what: &str) -> Error {
-    Error::Upstream { status: 200, code: None, message: format!("Intercom's answer was not {what}"), request_id: None }
+    Error::Upstream {
+        status: 200,
+        code: None,
+        message: format!("Intercom's answer was not {what}"),
+        request_id: None,
+    }
 }
