@@ -1,6 +1,23 @@
 //! Triggers: events from polling Intercom or from its webhook deliveries. Both paths emit the
 //! same event shape per trigger.
 
+pub mod contact_poll;
+pub mod cursor;
+pub mod search_poll;
+pub mod webhook;
+
+mod lead_added_email;
+mod lead_converted_to_user;
+mod new_closed_conversation;
+mod new_company;
+mod new_conversation;
+mod new_lead;
+mod new_unsubscription;
+mod new_user;
+mod tag_added_to_conversation;
+mod tag_added_to_lead;
+mod tag_added_to_user;
+
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::operation::{find, Meta, TriggerInfo};
@@ -34,26 +51,85 @@ pub struct WebhookResult {
 
 pub type PollFn = fn(&Client, &str, Option<&str>) -> Result<PollPage>;
 
+/// What a trigger's events carry, which tells the webhook parser how to build them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// The new contact; happened at its `created_at`.
+    Contact,
+    /// The contact after a state change; happened when notified.
+    ContactChange,
+    /// `contact_tag {created_at, tag, contact}`.
+    ContactTag,
+    /// `contact_unsubscribe {created_at, contact, subscription_types}`.
+    ContactUnsubscribe,
+    /// The new conversation.
+    Conversation,
+    /// The closed conversation; happened at `statistics.last_close_at`.
+    ClosedConversation,
+    /// `conversation_tag {created_at, tag, conversation}`, one per tag added.
+    ConversationTag,
+    /// The new company.
+    Company,
+}
+
 pub struct TriggerOp {
     pub meta: Meta,
     pub info: TriggerInfo,
     /// `None` for webhook-only triggers.
     pub poll: Option<PollFn>,
+    pub shape: Shape,
 }
 
-/// Every trigger, in the order `describe()` lists them.
-pub const ALL: &[TriggerOp] = &[];
+/// Every trigger, in the order `describe()` lists them (the seed's order).
+pub const ALL: &[TriggerOp] = &[
+    new_user::TRIGGER,
+    lead_added_email::TRIGGER,
+    new_lead::TRIGGER,
+    tag_added_to_user::TRIGGER,
+    new_conversation::TRIGGER,
+    new_closed_conversation::TRIGGER,
+    lead_converted_to_user::TRIGGER,
+    new_company::TRIGGER,
+    new_unsubscription::TRIGGER,
+    tag_added_to_lead::TRIGGER,
+    tag_added_to_conversation::TRIGGER,
+];
 
 /// Polls the trigger `key`.
 pub fn poll(client: &Client, key: &str, input: &str, cursor: Option<&str>) -> Result<PollPage> {
     let op = find(ALL, key, |op| &op.meta, "trigger")?;
     let poll = op.poll.ok_or_else(|| {
-        Error::invalid("key", format!("trigger `{key}` is webhook-only: {}", op.info.notes))
+        Error::invalid(
+            "key",
+            format!("trigger `{key}` is webhook-only: {}", op.info.notes),
+        )
     })?;
     poll(client, input, cursor)
 }
 
 /// Verifies and parses one webhook delivery.
-pub fn parse_webhook(_secret: &str, _headers: &[(String, String)], _body: &[u8]) -> Result<WebhookResult> {
-    Err(Error::Internal("webhooks are not implemented yet".into()))
+pub fn parse_webhook(
+    secret: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<WebhookResult> {
+    webhook::parse(secret, headers, body)
+}
+
+/// `contact_tag {type, created_at, tag, contact}`: the tag triggers' event, polled or webhook.
+pub fn contact_tag_schema() -> serde_json::Value {
+    let mut s = crate::schemas::object_schema("Contact tag");
+    s["required"] = serde_json::json!(["type", "created_at", "tag", "contact"]);
+    s["properties"] = serde_json::json!({
+        "type": {"const": "contact_tag"},
+        "created_at": {"type": "integer", "description": "When the tag was applied (Unix seconds)"},
+        "tag": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "name": {"type": ["string", "null"]}}},
+        "contact": crate::schemas::contact_schema()
+    });
+    s
+}
+
+pub fn contact_tag_sample() -> serde_json::Value {
+    let tag = crate::schemas::tag_sample();
+    contact_poll::contact_tag(&crate::schemas::contact_sample(), &tag, 1_734_537_745)
 }

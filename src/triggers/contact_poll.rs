@@ -1,0 +1,163 @@
+//! Contact triggers over `POST /contacts/search`, safe against Intercom's day-truncated date
+//! matching: `created_at > X` matches from the start of the calendar day after X (workspace
+//! timezone), so the window starts a day before the high-water mark and exact seconds are
+//! filtered here (see [`search_poll`](super::search_poll)). Results come newest first (`sort`
+//! on the window field), so a poll stops reading as soon as it reaches what earlier polls saw.
+
+use super::search_poll::{Endpoint, Found, Source};
+use super::PollPage;
+use crate::error::{Error, Result};
+use crate::input::Text;
+use crate::intercom::contacts::Role;
+use crate::intercom::query::filter;
+use crate::intercom::{encode, Client};
+use serde_json::{json, Value};
+
+/// Intercom's largest search page.
+pub const PER_PAGE: u32 = 150;
+/// Pages per poll before `has_more` (450 contacts).
+pub const MAX_PAGES: u32 = 3;
+/// Tag triggers read one `GET /contacts/{id}/tags` per candidate: smaller polls.
+const TAG_PER_PAGE: u32 = 50;
+const TAG_MAX_PAGES: u32 = 2;
+
+fn str_of<'v>(v: &'v Value, k: &str) -> &'v str {
+    v.get(k).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// New contacts of `role`, by `created_at`; `enrich` may add data to each contact.
+pub fn new_contacts(
+    client: &Client,
+    trigger: &'static str,
+    role: Role,
+    cursor: Option<&str>,
+    enrich: &dyn Fn(&mut Value) -> Result<()>,
+) -> Result<PollPage> {
+    let expand = |item: &Value| -> Result<Vec<Found>> {
+        if !role.matches(item) {
+            return Ok(vec![]);
+        }
+        let Some(ts) = item.get("created_at").and_then(Value::as_i64) else {
+            return Ok(vec![]);
+        };
+        let mut data = item.clone();
+        enrich(&mut data)?;
+        Ok(vec![Found {
+            key: str_of(item, "id").to_string(),
+            ts,
+            data,
+        }])
+    };
+    Source {
+        trigger,
+        endpoint: Endpoint::Contacts,
+        filters: vec![filter("role", "=", role.as_str())],
+        window: "created_at",
+        per_page: PER_PAGE,
+        max_pages: MAX_PAGES,
+        movable: false,
+        expand: &expand,
+    }
+    .poll(client, cursor)
+}
+
+/// Looks a tag up by id or (case-insensitive) name with `GET /tags`.
+pub fn resolve_tag(client: &Client, tag: &Text) -> Result<Value> {
+    let wanted = tag.as_str();
+    let list = client.get("/tags")?;
+    list.get("data")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|t| str_of(t, "id") == wanted || str_of(t, "name").eq_ignore_ascii_case(wanted))
+        .cloned()
+        .ok_or_else(|| {
+            Error::invalid(
+                "tag",
+                format!("no tag `{wanted}` in this workspace; give an existing tag name or id"),
+            )
+        })
+}
+
+/// The event key of one tag application.
+pub fn tag_key(item_id: &str, tag_id: &str, applied_at: i64) -> String {
+    format!("{item_id}:{tag_id}:{applied_at}")
+}
+
+/// The shape both webhook (`contact_tag`) and poll events of the contact tag triggers have.
+pub fn contact_tag(contact: &Value, tag: &Value, applied_at: i64) -> Value {
+    json!({
+        "type": "contact_tag",
+        "created_at": applied_at,
+        "tag": {"type": "tag", "id": tag.get("id").cloned().unwrap_or(Value::Null), "name": tag.get("name").cloned().unwrap_or(Value::Null)},
+        "contact": contact,
+    })
+}
+
+/// Tags applied to contacts of `role` (one tag when `tag` is given). Candidates are contacts
+/// updated since the mark (tagging bumps `updated_at`); `GET /contacts/{id}/tags` gives each
+/// tag's `applied_at`. Contacts whose embedded tag list shows no (matching) tag are skipped.
+pub fn tagged_contacts(
+    client: &Client,
+    trigger: &'static str,
+    role: Role,
+    tag: Option<&Text>,
+    cursor: Option<&str>,
+) -> Result<PollPage> {
+    let tag = tag.map(|t| resolve_tag(client, t)).transpose()?;
+    let tag_id = tag.as_ref().map(|t| str_of(t, "id").to_string());
+    let expand = |item: &Value| -> Result<Vec<Found>> {
+        if !role.matches(item) {
+            return Ok(vec![]);
+        }
+        let embedded = &item["tags"];
+        let total = embedded.get("total_count").and_then(Value::as_u64);
+        let listed: Vec<&str> = embedded
+            .get("data")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|t| str_of(t, "id"))
+            .collect();
+        let complete = total.is_some_and(|n| n as usize == listed.len());
+        let may_have = match &tag_id {
+            Some(id) => !complete || listed.contains(&id.as_str()),
+            None => !complete || !listed.is_empty(),
+        };
+        if !may_have {
+            return Ok(vec![]);
+        }
+        let id = str_of(item, "id");
+        let tags = client.get(&format!("/contacts/{}/tags", encode(id)))?;
+        Ok(tags
+            .get("data")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|t| tag_id.as_deref().is_none_or(|w| str_of(t, "id") == w))
+            .filter_map(|t| {
+                let at = t.get("applied_at").and_then(Value::as_i64)?;
+                Some(Found {
+                    key: tag_key(id, str_of(t, "id"), at),
+                    ts: at,
+                    data: contact_tag(item, t, at),
+                })
+            })
+            .collect())
+    };
+    let mut filters = vec![filter("role", "=", role.as_str())];
+    if let Some(id) = &tag_id {
+        filters.push(filter("tag_id", "=", id.as_str()));
+    }
+    Source {
+        trigger,
+        endpoint: Endpoint::Contacts,
+        filters,
+        window: "updated_at",
+        per_page: TAG_PER_PAGE,
+        max_pages: TAG_MAX_PAGES,
+        movable: true,
+        expand: &expand,
+    }
+    .poll(client, cursor)
+}

@@ -1,0 +1,29 @@
+//! lead-added-email: a lead enters an email address. Webhook-only.
+
+use super::{Shape, TriggerOp};
+use crate::input::schema_of;
+use crate::operation::{Meta, TriggerInfo};
+use crate::schemas::{contact_sample, contact_schema};
+
+/// No options.
+#[derive(serde::Deserialize, schemars::JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Input {}
+
+pub const TRIGGER: TriggerOp = TriggerOp {
+    meta: Meta {
+        key: "lead-added-email",
+        label: "Lead Added Email",
+        description: "Triggers when a Lead enters an email address.",
+        input_schema: schema_of::<Input>,
+        output_schema: contact_schema,
+        output_sample: contact_sample,
+    },
+    info: TriggerInfo {
+        webhook_topics: &["contact.lead.added_email", "contact.added_email"],
+        can_poll: false,
+        notes: "Webhook-only. Intercom records no time for when a lead's email was added: a poller could only compare each lead with what it saw before, which means remembering every lead (unbounded cursor state) and guessing for leads first seen with an email. Subscribe the app to `contact.lead.added_email`; the event is the lead with its new email.",
+    },
+    poll: None,
+    shape: Shape::ContactChange,
+};

@@ -1,0 +1,69 @@
+//! new-closed-conversation: an admin closes a conversation (again on every re-close).
+
+use super::search_poll::{ts_at, Endpoint, Found, Source};
+use super::{PollPage, Shape, TriggerOp};
+use crate::error::Result;
+use crate::input::{parse, schema_of};
+use crate::intercom::query::filter;
+use crate::intercom::Client;
+use crate::operation::{Meta, TriggerInfo};
+use crate::schemas::{conversation_sample, conversation_schema};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// No options.
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Input {}
+
+pub const TRIGGER: TriggerOp = TriggerOp {
+    meta: Meta {
+        key: "new-closed-conversation",
+        label: "New Closed Conversation",
+        description: "Triggers when a conversation is closed.",
+        input_schema: schema_of::<Input>,
+        output_schema: conversation_schema,
+        output_sample: conversation_sample,
+    },
+    info: TriggerInfo {
+        webhook_topics: &["conversation.admin.closed"],
+        can_poll: true,
+        notes: "Polls closed conversations by `statistics.last_close_at`; the event id is the conversation id and close time, so a conversation closed again after being reopened fires again. Intercom sends `conversation.admin.closed` only when an admin closes; the \"Reply and close\" button is known not to fire it (reply, then close separately) and bot/workflow closes have no topic — polling catches all of these, since it reads the close time itself.",
+    },
+    poll: Some(poll),
+    shape: Shape::ClosedConversation,
+};
+
+fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
+    let _: Input = parse(input)?;
+    let expand = |c: &Value| -> Result<Vec<Found>> {
+        let closed = c.get("state").and_then(Value::as_str) == Some("closed");
+        let (Some(id), Some(ts)) = (
+            c.get("id").and_then(Value::as_str),
+            ts_at(c, "statistics.last_close_at"),
+        ) else {
+            return Ok(vec![]);
+        };
+        Ok(if closed {
+            vec![Found {
+                key: format!("{id}:{ts}"),
+                ts,
+                data: c.clone(),
+            }]
+        } else {
+            vec![]
+        })
+    };
+    Source {
+        trigger: "new-closed-conversation",
+        endpoint: Endpoint::Conversations,
+        filters: vec![filter("state", "=", "closed")],
+        window: "statistics.last_close_at",
+        per_page: 150,
+        max_pages: 3,
+        movable: false,
+        expand: &expand,
+    }
+    .poll(client, cursor)
+}

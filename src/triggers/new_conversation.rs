@@ -1,0 +1,75 @@
+//! new-conversation: a contact (user or lead) starts a conversation.
+
+use super::search_poll::{Endpoint, Found, Source};
+use super::{PollPage, Shape, TriggerOp};
+use crate::error::Result;
+use crate::input::{parse, schema_of};
+use crate::intercom::Client;
+use crate::operation::{Meta, TriggerInfo};
+use crate::schemas::{conversation_sample, conversation_schema};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// Also conversations an admin, bot or workflow started (outbound messages). Default: only
+    /// conversations a user or lead started. Polling only; the webhook topic for admin-started
+    /// conversations is `conversation.admin.single.created`.
+    #[serde(default)]
+    pub include_admin_initiated: Option<bool>,
+}
+
+pub const TRIGGER: TriggerOp = TriggerOp {
+    meta: Meta {
+        key: "new-conversation",
+        label: "New Conversation",
+        description: "Triggers when a new conversation is created by a user or a lead in Intercom.",
+        input_schema: schema_of::<Input>,
+        output_schema: conversation_schema,
+        output_sample: conversation_sample,
+    },
+    info: TriggerInfo {
+        webhook_topics: &["conversation.user.created"],
+        can_poll: true,
+        notes: "Fires for conversations started by users and by leads alike. Polls `POST /conversations/search` on `created_at`, so it also catches what the webhook misses: Intercom sends no `conversation.user.created` when an assignment rule picks the conversation up first, nor when a lead answers an automated (admin/bot-initiated) message — turn on `include_admin_initiated` to get those too.",
+    },
+    poll: Some(poll),
+    shape: Shape::Conversation,
+};
+
+fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
+    let input: Input = parse(input)?;
+    let all = input.include_admin_initiated == Some(true);
+    let expand = |c: &Value| -> Result<Vec<Found>> {
+        let author = c.pointer("/source/author/type").and_then(Value::as_str);
+        let by_contact = matches!(author, Some("user" | "lead" | "contact"));
+        let (Some(id), Some(ts)) = (
+            c.get("id").and_then(Value::as_str),
+            c.get("created_at").and_then(Value::as_i64),
+        ) else {
+            return Ok(vec![]);
+        };
+        Ok(if all || by_contact {
+            vec![Found {
+                key: id.to_string(),
+                ts,
+                data: c.clone(),
+            }]
+        } else {
+            vec![]
+        })
+    };
+    Source {
+        trigger: "new-conversation",
+        endpoint: Endpoint::Conversations,
+        filters: vec![],
+        window: "created_at",
+        per_page: 150,
+        max_pages: 3,
+        movable: false,
+        expand: &expand,
+    }
+    .poll(client, cursor)
+}

@@ -1,0 +1,40 @@
+//! new-lead: a lead (contact with role `lead`) is created.
+
+use super::contact_poll::new_contacts;
+use super::{PollPage, Shape, TriggerOp};
+use crate::error::Result;
+use crate::input::{parse, schema_of};
+use crate::intercom::contacts::Role;
+use crate::intercom::Client;
+use crate::operation::{Meta, TriggerInfo};
+use crate::schemas::{contact_sample, contact_schema};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// No options.
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Input {}
+
+pub const TRIGGER: TriggerOp = TriggerOp {
+    meta: Meta {
+        key: "new-lead",
+        label: "New Lead",
+        description: "Triggers when a new Lead is created.",
+        input_schema: schema_of::<Input>,
+        output_schema: contact_schema,
+        output_sample: contact_sample,
+    },
+    info: TriggerInfo {
+        webhook_topics: &["contact.lead.created", "contact.created"],
+        can_poll: true,
+        notes: "Polls leads by `created_at` (contact search, windowed a day back because Intercom matches dates by calendar day). Visitors who chat before signing up are leads (Intercom Acquire); when they sign up they become users without a New User event, so pair this with Lead Converted to User: New Lead + Lead Converted to User + New User cover every signup.",
+    },
+    poll: Some(poll),
+    shape: Shape::Contact,
+};
+
+fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
+    let _: Input = parse(input)?;
+    new_contacts(client, "new-lead", Role::Lead, cursor, &|_| Ok(()))
+}

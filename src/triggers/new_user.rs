@@ -1,0 +1,78 @@
+//! new-user: a user (contact with role `user`) is created.
+
+use super::contact_poll::new_contacts;
+use super::{PollPage, Shape, TriggerOp};
+use crate::error::Result;
+use crate::input::{parse, schema_of};
+use crate::intercom::contacts::Role;
+use crate::intercom::{companies, Client};
+use crate::operation::{Meta, TriggerInfo};
+use crate::schemas::{contact_sample, contact_schema};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// Replace each entry of the user's `companies.data` with the full company, custom
+    /// attributes included (one `GET /companies/{id}` per distinct company per poll). Polling
+    /// only: webhook deliveries carry Intercom's company summaries.
+    #[serde(default)]
+    pub include_company_attributes: Option<bool>,
+}
+
+pub const TRIGGER: TriggerOp = TriggerOp {
+    meta: Meta {
+        key: "new-user",
+        label: "New User",
+        description: "Triggers when a new user is created.",
+        input_schema: schema_of::<Input>,
+        output_schema: contact_schema,
+        output_sample: contact_sample,
+    },
+    info: TriggerInfo {
+        webhook_topics: &["contact.user.created", "user.created"],
+        can_poll: true,
+        notes: "Polls users by `created_at` (contact search, windowed a day back because Intercom matches dates by calendar day; exact seconds filtered by the connector). A lead who signs up becomes a user without a new user being created: use Lead Converted to User as well — New Lead + Lead Converted to User + New User together cover every signup. Company custom attributes are not in Intercom's user object; turn on `include_company_attributes` to add them (polling only). Intercom's search lags writes by up to a few minutes; webhooks are instant.",
+    },
+    poll: Some(poll),
+    shape: Shape::Contact,
+};
+
+fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
+    let input: Input = parse(input)?;
+    let cache: RefCell<HashMap<String, Option<Value>>> = RefCell::new(HashMap::new());
+    let enrich = |contact: &mut Value| -> Result<()> {
+        if input.include_company_attributes != Some(true) {
+            return Ok(());
+        }
+        let Some(list) = contact
+            .pointer_mut("/companies/data")
+            .and_then(Value::as_array_mut)
+        else {
+            return Ok(());
+        };
+        for entry in list.iter_mut() {
+            let Some(id) = entry.get("id").and_then(Value::as_str).map(str::to_string) else {
+                continue;
+            };
+            let known = cache.borrow().get(&id).cloned();
+            let company = match known {
+                Some(c) => c,
+                None => {
+                    let c = companies::get(client, &id)?;
+                    cache.borrow_mut().insert(id, c.clone());
+                    c
+                }
+            };
+            if let Some(c) = company {
+                *entry = c;
+            }
+        }
+        Ok(())
+    };
+    new_contacts(client, "new-user", Role::User, cursor, &enrich)
+}

@@ -1,0 +1,118 @@
+//! tag-added-to-conversation: a tag is added to a conversation.
+
+use super::contact_poll::{resolve_tag, tag_key};
+use super::search_poll::{Endpoint, Found, Source};
+use super::{PollPage, Shape, TriggerOp};
+use crate::error::Result;
+use crate::input::{parse, schema_of, Text};
+use crate::intercom::query::filter;
+use crate::intercom::Client;
+use crate::operation::{Meta, TriggerInfo};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// Only this tag (name, case-insensitive, or id). Any tag when absent.
+    #[serde(default)]
+    pub tag: Option<Text>,
+}
+
+/// `conversation_tag {type, created_at, tag, conversation}`.
+pub fn conversation_tag(conversation: &Value, tag: &Value, applied_at: i64) -> Value {
+    json!({
+        "type": "conversation_tag",
+        "created_at": applied_at,
+        "tag": {"type": "tag", "id": tag.get("id").cloned().unwrap_or(Value::Null), "name": tag.get("name").cloned().unwrap_or(Value::Null)},
+        "conversation": conversation,
+    })
+}
+
+fn output_schema() -> Value {
+    let mut s = crate::schemas::object_schema("Conversation tag");
+    s["required"] = json!(["type", "created_at", "tag", "conversation"]);
+    s["properties"] = json!({
+        "type": {"const": "conversation_tag"},
+        "created_at": {"type": "integer", "description": "When the tag was applied (Unix seconds)"},
+        "tag": {"type": "object", "required": ["id"]},
+        "conversation": crate::schemas::conversation_schema()
+    });
+    s
+}
+
+fn sample() -> Value {
+    conversation_tag(
+        &crate::schemas::conversation_sample(),
+        &crate::schemas::tag_sample(),
+        1_734_537_745,
+    )
+}
+
+pub const TRIGGER: TriggerOp = TriggerOp {
+    meta: Meta {
+        key: "tag-added-to-conversation",
+        label: "Tag Added to Conversation",
+        description: "Triggers when a new tag is added to a conversation in Intercom.",
+        input_schema: schema_of::<Input>,
+        output_schema,
+        output_sample: sample,
+    },
+    info: TriggerInfo {
+        webhook_topics: &["conversation_part.tag.created"],
+        can_poll: true,
+        notes: "Polls conversations updated since the last poll (with `tag` set, only those holding it) and emits each tag whose `applied_at` is new; removing and re-adding a tag fires again. One event per tag added; a webhook delivery adding several tags gives several events.",
+    },
+    poll: Some(poll),
+    shape: Shape::ConversationTag,
+};
+
+fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
+    let input: Input = parse(input)?;
+    let tag = input
+        .tag
+        .as_ref()
+        .map(|t| resolve_tag(client, t))
+        .transpose()?;
+    let tag_id = tag
+        .as_ref()
+        .and_then(|t| t.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let expand = |c: &Value| -> Result<Vec<Found>> {
+        let id = c.get("id").and_then(Value::as_str).unwrap_or_default();
+        Ok(c.pointer("/tags/tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                let tid = t.get("id").and_then(Value::as_str)?;
+                if tag_id.as_deref().is_some_and(|w| w != tid) {
+                    return None;
+                }
+                let at = t.get("applied_at").and_then(Value::as_i64)?;
+                Some(Found {
+                    key: tag_key(id, tid, at),
+                    ts: at,
+                    data: conversation_tag(c, t, at),
+                })
+            })
+            .collect())
+    };
+    let mut filters = vec![];
+    if let Some(id) = &tag_id {
+        filters.push(filter("tag_ids", "=", id.as_str()));
+    }
+    Source {
+        trigger: "tag-added-to-conversation",
+        endpoint: Endpoint::Conversations,
+        filters,
+        window: "updated_at",
+        per_page: 150,
+        max_pages: 3,
+        movable: true,
+        expand: &expand,
+    }
+    .poll(client, cursor)
+}

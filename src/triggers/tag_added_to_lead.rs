@@ -1,0 +1,48 @@
+//! tag-added-to-lead: a tag is applied to a lead.
+
+use super::contact_poll::tagged_contacts;
+use super::{PollPage, Shape, TriggerOp};
+use crate::error::Result;
+use crate::input::{parse, schema_of, Text};
+use crate::intercom::contacts::Role;
+use crate::intercom::Client;
+use crate::operation::{Meta, TriggerInfo};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// Only this tag (name, case-insensitive, or id). Any tag when absent.
+    #[serde(default)]
+    pub tag: Option<Text>,
+}
+
+pub const TRIGGER: TriggerOp = TriggerOp {
+    meta: Meta {
+        key: "tag-added-to-lead",
+        label: "Tag Added to Lead",
+        description: "Triggers when a lead is tagged.",
+        input_schema: schema_of::<Input>,
+        output_schema: super::contact_tag_schema,
+        output_sample: super::contact_tag_sample,
+    },
+    info: TriggerInfo {
+        webhook_topics: &["contact.lead.tag.created", "contact.tag.created"],
+        can_poll: true,
+        notes: "Polls leads updated since the last poll (tagging updates a contact; with `tag` set, only leads holding that tag) and reads each candidate's tags with their `applied_at` time (one GET /contacts/{id}/tags per candidate, skipped when the contact's embedded tag list shows no match). Each application of a tag fires once; removing and re-applying it fires again. Events have the webhook's `contact_tag` shape.",
+    },
+    poll: Some(poll),
+    shape: Shape::ContactTag,
+};
+
+fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
+    let input: Input = parse(input)?;
+    tagged_contacts(
+        client,
+        "tag-added-to-lead",
+        Role::Lead,
+        input.tag.as_ref(),
+        cursor,
+    )
+}

@@ -1,0 +1,418 @@
+//! Webhook deliveries: `X-Hub-Signature` verification, the notification envelope, topic →
+//! trigger mapping (2.x and 1.x topic names), and normalisation so a webhook event has the same
+//! shape as the polled event of its trigger.
+
+use super::{contact_poll, Event, Shape, WebhookResult, ALL};
+use crate::error::{Error, Result};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Map, Value};
+use sha1::Sha1;
+
+/// The signature header (matched case-insensitively).
+pub const SIGNATURE_HEADER: &str = "X-Hub-Signature";
+
+/// Checks `X-Hub-Signature: sha1=<hex>`: HMAC-SHA1 of the raw body keyed with the app's client
+/// secret, compared in constant time. Nothing else is looked at before this passes.
+pub fn verify(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<()> {
+    if secret.is_empty() {
+        return Err(Error::invalid(
+            "secret",
+            "the app's client secret is empty: webhooks cannot be verified without it",
+        ));
+    }
+    let field = format!("headers.{SIGNATURE_HEADER}");
+    let value = headers
+        .iter()
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case(SIGNATURE_HEADER))
+        .map(|(_, v)| v.trim())
+        .ok_or_else(|| {
+            Error::Unauthorized(format!(
+                "the delivery has no {SIGNATURE_HEADER} header, so it cannot be from Intercom"
+            ))
+        })?;
+    let hex = value
+        .strip_prefix("sha1=")
+        .or_else(|| value.strip_prefix("SHA1="))
+        .ok_or_else(|| Error::invalid(&field, "expected `sha1=` followed by 40 hex digits"))?;
+    let signature = decode_hex(hex)
+        .filter(|s| s.len() == 20)
+        .ok_or_else(|| Error::invalid(&field, "expected `sha1=` followed by 40 hex digits"))?;
+    let mut mac =
+        Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");
+    mac.update(body);
+    mac.verify_slice(&signature).map_err(|_| {
+        Error::Unauthorized(format!(
+            "the {SIGNATURE_HEADER} signature does not match the body: wrong client secret, or the body was changed"
+        ))
+    })
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Verifies and parses one delivery.
+pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<WebhookResult> {
+    verify(secret, headers, body)?;
+    let envelope: Value = serde_json::from_slice(body)
+        .map_err(|e| Error::invalid("body", format!("not JSON: {e}")))?;
+    let Value::Object(envelope) = envelope else {
+        return Err(Error::invalid("body", "expected a notification object"));
+    };
+    let text = |k: &str| {
+        envelope
+            .get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    if text("type") != Some("notification_event") {
+        return Err(Error::invalid(
+            "body.type",
+            "expected `notification_event`: one delivery holds one notification",
+        ));
+    }
+    let topic = text("topic")
+        .ok_or_else(|| Error::invalid("body.topic", "missing"))?
+        .to_string();
+    let id = text("id")
+        .ok_or_else(|| Error::invalid("body.id", "missing notification id"))?
+        .to_string();
+    let sent_at = envelope.get("created_at").and_then(unix).unwrap_or(0);
+    if topic == "ping" {
+        return Ok(WebhookResult {
+            topic,
+            events: vec![],
+            note: Some("`ping` is Intercom's connectivity check; it carries no event".into()),
+        });
+    }
+    let users: Vec<_> = ALL
+        .iter()
+        .filter(|t| t.info.webhook_topics.contains(&topic.as_str()))
+        .collect();
+    if users.is_empty() {
+        return Ok(WebhookResult {
+            topic: topic.clone(),
+            events: vec![],
+            note: Some(format!(
+                "no trigger uses the topic `{topic}`; nothing to do"
+            )),
+        });
+    }
+    let mut item = envelope
+        .get("data")
+        .and_then(|d| d.get("item"))
+        .filter(|i| i.is_object())
+        .cloned()
+        .ok_or_else(|| Error::invalid("body.data.item", "missing the notification's item"))?;
+    normalise_times(&mut item);
+    let mut events = Vec::new();
+    for t in users {
+        for (suffix, occurred_at, data) in shape(t.shape, &item, sent_at) {
+            events.push(Event {
+                id: match suffix {
+                    Some(s) => format!("{id}:{s}"),
+                    None => id.clone(),
+                },
+                trigger: t.meta.key.to_string(),
+                occurred_at,
+                data,
+            });
+        }
+    }
+    let note = events
+        .is_empty()
+        .then(|| format!("the `{topic}` notification carried nothing a trigger emits"));
+    Ok(WebhookResult {
+        topic,
+        events,
+        note,
+    })
+}
+
+fn ts(v: &Value, k: &str) -> Option<i64> {
+    v.get(k).and_then(Value::as_i64)
+}
+
+/// The events (id suffix, time, data) one item yields for a trigger of `shape`.
+fn shape(shape: Shape, item: &Value, sent_at: i64) -> Vec<(Option<String>, i64, Value)> {
+    let at = |v: &Value, k: &str| ts(v, k).unwrap_or(sent_at);
+    match shape {
+        Shape::Contact => vec![(None, at(item, "created_at"), item.clone())],
+        // A state change of a contact: the notification time is when it happened.
+        Shape::ContactChange => vec![(None, sent_at, item.clone())],
+        Shape::ContactTag => {
+            // 2.x `contact_tag {tag, contact}`; 1.x `user_tag {tag, user}`.
+            let contact = item.get("contact").or_else(|| item.get("user"));
+            let (Some(contact), Some(tag)) = (contact, item.get("tag")) else {
+                return vec![];
+            };
+            let applied = at(item, "created_at");
+            vec![(
+                None,
+                applied,
+                contact_poll::contact_tag(contact, tag, applied),
+            )]
+        }
+        Shape::ContactUnsubscribe => {
+            let when = at(item, "created_at");
+            let data = if item.get("type").and_then(Value::as_str) == Some("contact_unsubscribe") {
+                item.clone()
+            } else {
+                // 1.x `user.unsubscribed` carries the user itself.
+                json!({"type": "contact_unsubscribe", "created_at": when, "contact": item, "subscription_types": null})
+            };
+            vec![(None, when, data)]
+        }
+        Shape::Conversation => vec![(None, at(item, "created_at"), item.clone())],
+        Shape::ClosedConversation => {
+            let closed = item
+                .get("statistics")
+                .and_then(|s| ts(s, "last_close_at"))
+                .unwrap_or(sent_at);
+            vec![(None, closed, item.clone())]
+        }
+        Shape::ConversationTag => {
+            // Captured payloads: the conversation with a `tags_added` list.
+            let tags = item
+                .get("tags_added")
+                .or_else(|| item.get("tags"))
+                .and_then(|t| t.get("tags"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let several = tags.len() > 1;
+            let mut conversation = item.clone();
+            if let Some(o) = conversation.as_object_mut() {
+                o.remove("tags_added");
+            }
+            tags.iter()
+                .map(|t| {
+                    let applied = ts(t, "applied_at").unwrap_or(sent_at);
+                    let suffix = several.then(|| {
+                        t.get("id")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string()
+                    });
+                    (
+                        suffix,
+                        applied,
+                        super::tag_added_to_conversation::conversation_tag(
+                            &conversation,
+                            t,
+                            applied,
+                        ),
+                    )
+                })
+                .collect()
+        }
+        Shape::Company => vec![(None, at(item, "created_at"), item.clone())],
+    }
+}
+
+/// Replaces ISO-8601 strings in `*_at` fields (anywhere in `v`) with Unix seconds, as the REST
+/// API returns them: contacts inside webhooks carry `"2026-01-10T04:41:59.251+00:00"`.
+pub fn normalise_times(v: &mut Value) {
+    match v {
+        Value::Object(map) => normalise_map(map),
+        Value::Array(items) => items.iter_mut().for_each(normalise_times),
+        _ => {}
+    }
+}
+
+fn normalise_map(map: &mut Map<String, Value>) {
+    for (k, v) in map.iter_mut() {
+        if k.ends_with("_at") {
+            if let Some(secs) = v.as_str().and_then(parse_iso8601) {
+                *v = json!(secs);
+                continue;
+            }
+        }
+        normalise_times(v);
+    }
+}
+
+fn unix(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| v.as_str().and_then(parse_iso8601))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM|±HHMM]` → Unix seconds (fraction dropped; no zone
+/// means UTC). `None` for anything else.
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let hm = rest[1..].replace(':', "");
+            if hm.len() != 4 || !hm.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let (oh, om): (i64, i64) = (hm[..2].parse().ok()?, hm[2..].parse().ok()?);
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + sec - offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign(secret: &str, body: &[u8]) -> String {
+        let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(body);
+        let bytes = mac.finalize().into_bytes();
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha1={hex}")
+    }
+
+    fn h(name: &str, value: &str) -> Vec<(String, String)> {
+        vec![
+            ("content-type".into(), "application/json".into()),
+            (name.into(), value.into()),
+        ]
+    }
+
+    #[test]
+    fn rfc2202_vector_and_header_case() {
+        // RFC 2202 test case 2: key "Jefe", data "what do ya want for nothing?".
+        let body = b"what do ya want for nothing?";
+        let good = "sha1=effcdf6ae5eb2fa2d27416d5f184df9c259a7c79";
+        assert_eq!(sign("Jefe", body), good);
+        for name in ["X-Hub-Signature", "x-hub-signature", "X-HUB-SIGNATURE"] {
+            assert_eq!(verify("Jefe", &h(name, good), body), Ok(()));
+        }
+        assert_eq!(
+            verify(
+                "Jefe",
+                &h(
+                    "x-hub-signature",
+                    &good.to_uppercase().replace("SHA1=", "sha1=")
+                ),
+                body
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn bad_signatures_are_typed_errors() {
+        let body = b"{}";
+        let good = sign("s3cret", body);
+        assert!(matches!(
+            verify("other", &h("X-Hub-Signature", &good), body),
+            Err(Error::Unauthorized(_))
+        ));
+        assert!(matches!(
+            verify("s3cret", &h("X-Hub-Signature", &good), b"{ }"),
+            Err(Error::Unauthorized(_))
+        ));
+        assert!(matches!(
+            verify("s3cret", &h("X-Other", &good), body),
+            Err(Error::Unauthorized(_))
+        ));
+        for bad in [
+            "sha1=zz",
+            "sha1=abc",
+            "md5=00",
+            &good[5..],
+            "sha1=",
+            &format!("{good}00"),
+        ] {
+            match verify("s3cret", &h("X-Hub-Signature", bad), body) {
+                Err(Error::InvalidInput { field, .. }) => {
+                    assert_eq!(field, "headers.X-Hub-Signature")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        match verify("", &h("X-Hub-Signature", &good), body) {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "secret"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn iso8601_forms() {
+        assert_eq!(parse_iso8601("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            parse_iso8601("2026-01-10T04:41:59.251+00:00"),
+            Some(1_768_020_119)
+        );
+        assert_eq!(
+            parse_iso8601("2026-01-10T05:41:59+01:00"),
+            Some(1_768_020_119)
+        );
+        assert_eq!(
+            parse_iso8601("2026-01-09T23:41:59-0500"),
+            Some(1_768_020_119)
+        );
+        assert_eq!(parse_iso8601("2000-02-29T12:00:00"), Some(951_825_600));
+        for bad in [
+            "",
+            "2026-01-10",
+            "2026-13-10T00:00:00Z",
+            "2026-01-10T00:00:00+1",
+            "not a date at all!!",
+            "2026-01-10T00:00:00.Z",
+        ] {
+            assert_eq!(parse_iso8601(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn times_are_normalised_deeply() {
+        let mut v = json!({"created_at": "2026-01-10T04:41:59.251+00:00", "name": "2026-01-10T04:41:59Z",
+            "contact": {"updated_at": "1970-01-01T00:01:00Z", "signed_up_at": 5, "last_seen_at": null}});
+        normalise_times(&mut v);
+        assert_eq!(
+            v,
+            json!({"created_at": 1_768_020_119, "name": "2026-01-10T04:41:59Z",
+            "contact": {"updated_at": 60, "signed_up_at": 5, "last_seen_at": null}})
+        );
+    }
+}
