@@ -105,6 +105,9 @@ pub fn test_connection(client: &Client) -> Result<Account> {
 
 /// The input schema of `key` for this workspace. Custom attributes are added by the actions
 /// that accept them; other operations return their static schema.
-pub fn input_schema(_client: &Client, key: &str) -> Result<Value> {
-    static_input_schema(key)
+pub fn input_schema(client: &Client, key: &str) -> Result<Value> {
+    match actions::workspace_schema(client, key)? {
+        Some(schema) => Ok(schema),
+        None => static_input_schema(key),
+    }
 }

@@ -124,3 +124,20 @@ pub fn object_schema(title: &str) -> Value {
         "type": "object"
     })
 }
+
+/// A tag, as tagging operations return it.
+pub fn tag_schema() -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Tag",
+        "type": "object",
+        "required": ["type", "id", "name"],
+        "properties": {
+            "type": { "const": "tag" },
+            "id": { "type": ID },
+            "name": { "type": "string" },
+            "applied_at": { "type": TS },
+            "applied_by": { "type": ["object", "null"] }
+        }
+    })
+}

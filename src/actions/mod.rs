@@ -1,15 +1,92 @@
 //! Actions: operations that change data in Intercom.
 
+mod add_event;
+mod add_note;
+mod add_tag_to_company;
+mod add_tag_to_conversation;
+mod add_tag_to_lead;
+mod add_tag_to_user;
+mod assign_conversation;
+mod attach_user_to_company;
+mod close_conversation;
+mod company_membership;
+mod contact_writes;
+mod conversations;
+mod convert_lead_to_user;
+mod create_or_update_lead;
+mod create_or_update_user;
+mod create_user;
+mod detach_user_from_company;
+pub mod fields;
+mod open_conversation;
+mod remove_tag_from_company;
+mod remove_tag_from_conversation;
+mod remove_tag_from_lead;
+mod remove_tag_from_user;
+mod reply_to_conversation;
+mod send_incoming_message;
+mod snooze_conversation;
+mod tagging;
+mod update_company;
+
 use crate::error::Result;
+use crate::intercom::data_attributes::{self, Model};
 use crate::intercom::Client;
 use crate::operation::{find, ActionOp};
 use serde_json::Value;
 
 /// Every action, in the order `describe()` lists them.
-pub const ALL: &[ActionOp] = &[];
+pub const ALL: &[ActionOp] = &[
+    create_user::ACTION,
+    create_or_update_user::ACTION,
+    create_or_update_lead::ACTION,
+    update_company::ACTION,
+    add_tag_to_user::ACTION,
+    remove_tag_from_user::ACTION,
+    add_tag_to_lead::ACTION,
+    remove_tag_from_lead::ACTION,
+    add_tag_to_company::ACTION,
+    remove_tag_from_company::ACTION,
+    send_incoming_message::ACTION,
+    add_note::ACTION,
+    add_event::ACTION,
+    convert_lead_to_user::ACTION,
+    attach_user_to_company::ACTION,
+    detach_user_from_company::ACTION,
+    reply_to_conversation::ACTION,
+    close_conversation::ACTION,
+    open_conversation::ACTION,
+    snooze_conversation::ACTION,
+    assign_conversation::ACTION,
+    add_tag_to_conversation::ACTION,
+    remove_tag_from_conversation::ACTION,
+];
 
 /// Runs the action `key` with `input` (JSON text).
 pub fn run(client: &Client, key: &str, input: &str) -> Result<Value> {
     let op = find(ALL, key, |op| &op.meta, "action")?;
     (op.run)(client, input)
+}
+
+/// Which custom attributes the action `key` accepts, if any.
+pub fn custom_attribute_model(key: &str) -> Option<Model> {
+    match key {
+        "create-user" | "create-or-update-user" | "create-or-update-lead" => Some(Model::Contact),
+        "update-company" => Some(Model::Company),
+        _ => None,
+    }
+}
+
+/// The input schema of the action `key` with this workspace's writable custom attributes typed
+/// under `custom_attributes`; `None` for actions without custom attributes.
+pub fn workspace_schema(client: &Client, key: &str) -> Result<Option<Value>> {
+    let Some(model) = custom_attribute_model(key) else {
+        return Ok(None);
+    };
+    let op = find(ALL, key, |op| &op.meta, "action")?;
+    let attrs = data_attributes::list(client, model)?;
+    Ok(Some(data_attributes::extend_schema(
+        (op.meta.input_schema)(),
+        &attrs,
+    )))
 }

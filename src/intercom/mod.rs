@@ -3,7 +3,9 @@
 
 pub mod companies;
 pub mod contacts;
+pub mod data_attributes;
 pub mod errors;
+pub mod lookup;
 pub mod query;
 
 use crate::error::{Error, Result};

@@ -1,0 +1,72 @@
+//! assign-conversation: assign a conversation to an admin or a team (or unassign it with `0`).
+
+use super::conversations;
+use crate::error::Result;
+use crate::input::{parse, schema_of, Id, Text};
+use crate::intercom::lookup;
+use crate::intercom::Client;
+use crate::operation::{ActionOp, Meta};
+use crate::schemas::{conversation_sample, conversation_schema};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Who receives the conversation.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AssigneeType {
+    #[default]
+    Admin,
+    Team,
+}
+
+/// Assign a conversation.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// The conversation's id.
+    pub conversation_id: Id,
+    /// The id of the admin or team to assign it to; `0` unassigns.
+    pub assignee_id: Id,
+    /// Whether `assignee_id` is an admin (default) or a team.
+    #[serde(default)]
+    pub assignee_type: AssigneeType,
+    /// A message sent in the conversation with the assignment (optional).
+    pub body: Option<Text>,
+    /// The admin doing the assignment; defaults to the admin who connected the account.
+    pub admin_id: Option<Id>,
+}
+
+pub const ACTION: ActionOp = ActionOp {
+    meta: Meta {
+        key: "assign-conversation",
+        label: "Assign Conversation",
+        description: "Assigns a conversation to an admin or a team (assignee 0 unassigns it).",
+        input_schema: schema_of::<Input>,
+        output_schema: conversation_schema,
+        output_sample: conversation_sample,
+    },
+    run,
+};
+
+fn run(client: &Client, input: &str) -> Result<Value> {
+    let input: Input = parse(input)?;
+    let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
+    let kind = match input.assignee_type {
+        AssigneeType::Admin => "admin",
+        AssigneeType::Team => "team",
+    };
+    let mut body = json!({
+        "message_type": "assignment", "type": kind, "admin_id": admin_id, "assignee_id": input.assignee_id.as_str()
+    });
+    if let Some(text) = &input.body {
+        body["body"] = json!(text.as_str());
+    }
+    conversations::post(
+        client,
+        input.conversation_id.as_str(),
+        "parts",
+        &body,
+        Some(&admin_id),
+    )
+}

@@ -1,0 +1,52 @@
+//! close-conversation: close a conversation as an admin, optionally with a closing message.
+
+use super::conversations;
+use crate::error::Result;
+use crate::input::{parse, schema_of, Id, Text};
+use crate::intercom::lookup;
+use crate::intercom::Client;
+use crate::operation::{ActionOp, Meta};
+use crate::schemas::{conversation_sample, conversation_schema};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Close a conversation.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// The conversation's id.
+    pub conversation_id: Id,
+    /// A message left in the conversation as it closes (optional).
+    pub body: Option<Text>,
+    /// The admin closing it; defaults to the admin who connected the account.
+    pub admin_id: Option<Id>,
+}
+
+pub const ACTION: ActionOp = ActionOp {
+    meta: Meta {
+        key: "close-conversation",
+        label: "Close Conversation",
+        description: "Closes a conversation as an admin, optionally leaving a message.",
+        input_schema: schema_of::<Input>,
+        output_schema: conversation_schema,
+        output_sample: conversation_sample,
+    },
+    run,
+};
+
+fn run(client: &Client, input: &str) -> Result<Value> {
+    let input: Input = parse(input)?;
+    let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
+    let mut body = json!({ "message_type": "close", "type": "admin", "admin_id": admin_id });
+    if let Some(text) = &input.body {
+        body["body"] = json!(text.as_str());
+    }
+    conversations::post(
+        client,
+        input.conversation_id.as_str(),
+        "parts",
+        &body,
+        Some(&admin_id),
+    )
+}

@@ -1,0 +1,109 @@
+//! create-or-update-lead: update the lead with this Intercom id; else the lead with this email;
+//! else create a lead.
+
+use super::contact_writes::{self, body, Profile};
+use super::fields::{
+    check_custom_attributes, outcome_schema, with_outcome, CustomAttributes, Email, Timestamp,
+};
+use crate::error::Result;
+use crate::input::{parse, schema_of, Id, Text};
+use crate::intercom::contacts::{self, str_field, Role};
+use crate::intercom::data_attributes::Model;
+use crate::intercom::lookup::{self, ContactKey};
+use crate::intercom::Client;
+use crate::operation::{ActionOp, Meta};
+use crate::schemas::{contact_sample, contact_schema};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Create or update a lead. With an Intercom id the lead is updated; else a lead with the email is
+/// updated; else a lead is created.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// Intercom's id of the lead to update.
+    pub id: Option<Id>,
+    /// The lead's email address.
+    pub email: Option<Email>,
+    /// Full name.
+    pub name: Option<Text>,
+    /// Phone number.
+    pub phone: Option<Text>,
+    /// URL of an avatar image.
+    pub avatar: Option<Text>,
+    /// When the lead was last seen.
+    pub last_seen_at: Option<Timestamp>,
+    /// Id of the admin who owns the lead.
+    pub owner_id: Option<Id>,
+    /// Whether the lead unsubscribed from emails.
+    pub unsubscribed_from_emails: Option<bool>,
+    /// Values of the workspace's custom attributes, by attribute name.
+    pub custom_attributes: Option<CustomAttributes>,
+}
+
+fn output_schema() -> Value {
+    outcome_schema(contact_schema())
+}
+
+fn output_sample() -> Value {
+    let mut s = with_outcome(contact_sample(), "created");
+    s["role"] = "lead".into();
+    s
+}
+
+pub const ACTION: ActionOp = ActionOp {
+    meta: Meta {
+        key: "create-or-update-lead",
+        label: "Create or Update Lead",
+        description: "Updates the lead with this Intercom id, else the most recently updated lead with this email, \
+                      else creates a lead. Users are never touched. The output's `outcome` says `created` or `updated`.",
+        input_schema: schema_of::<Input>,
+        output_schema,
+        output_sample,
+    },
+    run,
+};
+
+fn run(client: &Client, input: &str) -> Result<Value> {
+    let input: Input = parse(input)?;
+    let custom = check_custom_attributes(client, Model::Contact, input.custom_attributes.as_ref())?;
+    let profile = Profile {
+        email: input.email.as_ref(),
+        name: input.name.as_ref(),
+        phone: input.phone.as_ref(),
+        avatar: input.avatar.as_ref(),
+        last_seen_at: input.last_seen_at,
+        owner_id: input.owner_id.as_ref(),
+        unsubscribed_from_emails: input.unsubscribed_from_emails,
+        ..Profile::default()
+    };
+    let body = body(&profile, custom);
+    let existing = if let Some(id) = &input.id {
+        Some(lookup::contact(
+            client,
+            Some(Role::Lead),
+            ContactKey {
+                id: Some(id.as_str()),
+                ..ContactKey::default()
+            },
+        )?)
+    } else if let Some(email) = &input.email {
+        contacts::search_exact(client, Role::Lead, &[("email", email.as_str())], 5)?
+            .into_iter()
+            .find(|c| {
+                Role::Lead.matches(c)
+                    && str_field(c, "email").is_some_and(|e| e.eq_ignore_ascii_case(email.as_str()))
+            })
+    } else {
+        None
+    };
+    let (contact, outcome) = match existing {
+        Some(c) => (
+            contact_writes::update(client, &lookup::id_of(&c)?, body)?,
+            "updated",
+        ),
+        None => contact_writes::create_or_recover(client, Role::Lead, body)?,
+    };
+    Ok(with_outcome(contact, outcome))
+}

@@ -1,0 +1,133 @@
+//! reply-to-conversation: reply as an admin (a comment the contact sees, or an internal note) or
+//! as the contact.
+
+use super::conversations;
+use super::fields::Email;
+use crate::error::{Error, Result};
+use crate::input::{parse, schema_of, Id, Text};
+use crate::intercom::lookup;
+use crate::intercom::{encode, Client};
+use crate::operation::{ActionOp, Meta};
+use crate::schemas::{conversation_sample, conversation_schema};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Who writes the reply.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Author {
+    #[default]
+    Admin,
+    Contact,
+}
+
+/// What kind of reply.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ReplyType {
+    /// A message the contact sees.
+    #[default]
+    Comment,
+    /// An internal note only teammates see (admins only).
+    Note,
+}
+
+/// Reply to a conversation.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// The conversation's id.
+    pub conversation_id: Id,
+    /// The reply's text.
+    pub body: Text,
+    /// `admin` (default) or `contact`.
+    #[serde(default, rename = "as")]
+    pub author: Author,
+    /// `comment` (default) or `note` (an internal note; admins only).
+    #[serde(default)]
+    pub message_type: ReplyType,
+    /// The admin replying; defaults to the admin who connected the account.
+    pub admin_id: Option<Id>,
+    /// Replying as the contact: Intercom's contact id.
+    pub contact_id: Option<Id>,
+    /// Replying as the contact: your id for the user (`user_id`).
+    pub contact_external_id: Option<Id>,
+    /// Replying as the contact: their email address.
+    pub contact_email: Option<Email>,
+}
+
+pub const ACTION: ActionOp = ActionOp {
+    meta: Meta {
+        key: "reply-to-conversation",
+        label: "Reply to Conversation",
+        description: "Replies to a conversation as an admin (a comment, or an internal note) or as the contact.",
+        input_schema: schema_of::<Input>,
+        output_schema: conversation_schema,
+        output_sample: conversation_sample,
+    },
+    run,
+};
+
+fn run(client: &Client, input: &str) -> Result<Value> {
+    let input: Input = parse(input)?;
+    let conv = input.conversation_id.as_str();
+    let message_type = match input.message_type {
+        ReplyType::Comment => "comment",
+        ReplyType::Note => "note",
+    };
+    match input.author {
+        Author::Admin => {
+            for (field, set) in [
+                ("contact_id", input.contact_id.is_some()),
+                ("contact_external_id", input.contact_external_id.is_some()),
+                ("contact_email", input.contact_email.is_some()),
+            ] {
+                if set {
+                    return Err(Error::invalid(
+                        field,
+                        "only used when replying as the contact (`as`: `contact`)",
+                    ));
+                }
+            }
+            let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
+            let body = json!({
+                "type": "admin", "message_type": message_type, "admin_id": admin_id, "body": input.body.as_str()
+            });
+            conversations::post(client, conv, "reply", &body, Some(&admin_id))
+        }
+        Author::Contact => {
+            if input.message_type == ReplyType::Note {
+                return Err(Error::invalid(
+                    "message_type",
+                    "only admins can write notes",
+                ));
+            }
+            if input.admin_id.is_some() {
+                return Err(Error::invalid(
+                    "admin_id",
+                    "only used when replying as an admin",
+                ));
+            }
+            let mut body =
+                json!({ "type": "user", "message_type": "comment", "body": input.body.as_str() });
+            let who = if let Some(id) = &input.contact_id {
+                body["intercom_user_id"] = json!(id.as_str());
+                format!("contact id={id}")
+            } else if let Some(ext) = &input.contact_external_id {
+                body["user_id"] = json!(ext.as_str());
+                format!("contact external_id={ext}")
+            } else if let Some(email) = &input.contact_email {
+                body["email"] = json!(email.as_str());
+                format!("contact email={}", email.as_str())
+            } else {
+                return Err(Error::invalid(
+                    "contact_id",
+                    "replying as the contact needs contact_id, contact_external_id or contact_email",
+                ));
+            };
+            let result = client.post(&format!("/conversations/{}/reply", encode(conv)), &body);
+            lookup::name_not_found(result, || format!("conversation id={conv} or {who}"))
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! snooze-conversation: snooze a conversation until a time in the future.
+
+use super::conversations;
+use super::fields::Timestamp;
+use crate::error::{Error, Result};
+use crate::input::{parse, schema_of, Id};
+use crate::intercom::lookup;
+use crate::intercom::Client;
+use crate::operation::{ActionOp, Meta};
+use crate::schemas::{conversation_sample, conversation_schema};
+use crate::time::now_unix;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Snooze a conversation.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// The conversation's id.
+    pub conversation_id: Id,
+    /// When the conversation reopens (in the future).
+    pub snoozed_until: Timestamp,
+    /// The admin snoozing it; defaults to the admin who connected the account.
+    pub admin_id: Option<Id>,
+}
+
+pub const ACTION: ActionOp = ActionOp {
+    meta: Meta {
+        key: "snooze-conversation",
+        label: "Snooze Conversation",
+        description: "Snoozes a conversation until the given time, when it reopens.",
+        input_schema: schema_of::<Input>,
+        output_schema: conversation_schema,
+        output_sample: conversation_sample,
+    },
+    run,
+};
+
+fn run(client: &Client, input: &str) -> Result<Value> {
+    let input: Input = parse(input)?;
+    if input.snoozed_until.0 <= now_unix() {
+        return Err(Error::invalid("snoozed_until", "must be in the future"));
+    }
+    let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
+    let body = json!({ "message_type": "snoozed", "admin_id": admin_id, "snoozed_until": input.snoozed_until.0 });
+    conversations::post(
+        client,
+        input.conversation_id.as_str(),
+        "parts",
+        &body,
+        Some(&admin_id),
+    )
+}

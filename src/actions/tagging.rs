@@ -1,0 +1,187 @@
+//! Shared logic of the tag actions: contacts (users, leads), companies and conversations.
+
+use super::fields::{contact_key, Email};
+use crate::error::{Error, Result};
+use crate::input::{parse, Id, Text};
+use crate::intercom::contacts::{str_field, Role};
+use crate::intercom::lookup::{self, CompanyKey, TagKey};
+use crate::intercom::{encode, Client};
+use crate::transport::Method;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Add or remove a tag. Name the contact by Intercom id, external_id (user_id) or email, and the
+/// tag by name or id.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("allOf" = [
+    {"anyOf": [{"required": ["id"]}, {"required": ["external_id"]}, {"required": ["email"]}]},
+    {"anyOf": [{"required": ["tag"]}, {"required": ["tag_id"]}]}
+]))]
+pub struct ContactTagInput {
+    /// Intercom's contact id.
+    pub id: Option<Id>,
+    /// Your id for the contact (`user_id` in Intercom's 1.x API and in Zapier).
+    #[serde(alias = "user_id")]
+    pub external_id: Option<Id>,
+    /// The contact's email address (the most recently updated match is used).
+    pub email: Option<Email>,
+    /// The tag's name. When adding, a missing tag is created.
+    pub tag: Option<Text>,
+    /// The tag's Intercom id (instead of its name).
+    pub tag_id: Option<Id>,
+}
+
+pub(super) fn tag_key<'a>(tag: &'a Option<Text>, tag_id: &'a Option<Id>) -> Result<TagKey<'a>> {
+    match (tag, tag_id) {
+        (_, Some(id)) => Ok(TagKey::Id(id.as_str())),
+        (Some(name), None) => Ok(TagKey::Name(name.as_str())),
+        (None, None) => Err(Error::invalid(
+            "tag",
+            "give the tag's name (tag) or its id (tag_id)",
+        )),
+    }
+}
+
+/// Adds (`untag == false`) or removes the tag on a contact of `role`.
+pub fn contact(client: &Client, input: &str, role: Role, untag: bool) -> Result<Value> {
+    let input: ContactTagInput = parse(input)?;
+    let key = contact_key(&input.id, &input.external_id, &input.email)?;
+    let tag_key = tag_key(&input.tag, &input.tag_id)?;
+    // The contact first: a missing contact must not leave a freshly created tag behind.
+    let contact = lookup::contact(client, Some(role), key)?;
+    let contact_id = lookup::id_of(&contact)?;
+    let tag = if untag {
+        lookup::existing_tag(client, tag_key)?
+    } else {
+        lookup::tag_to_apply(client, tag_key)?
+    };
+    let tag_id = lookup::id_of(&tag)?;
+    let who = || format!("{} {}", role.as_str(), key.describe());
+    let mut out = if untag {
+        let path = format!("/contacts/{}/tags/{}", encode(&contact_id), encode(&tag_id));
+        lookup::name_not_found(client.delete(&path), who)?
+    } else {
+        let path = format!("/contacts/{}/tags", encode(&contact_id));
+        lookup::name_not_found(client.post(&path, &json!({ "id": tag_id })), who)?
+    };
+    if !out.is_object() {
+        out = tag;
+    }
+    out["contact_id"] = json!(contact_id);
+    Ok(out)
+}
+
+/// Add or remove a tag on a company. Name the company by your company_id or Intercom's id, and
+/// the tag by name or id.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("allOf" = [
+    {"anyOf": [{"required": ["company_id"]}, {"required": ["id"]}]},
+    {"anyOf": [{"required": ["tag"]}, {"required": ["tag_id"]}]}
+]))]
+pub struct CompanyTagInput {
+    /// Your id for the company.
+    pub company_id: Option<Id>,
+    /// Intercom's company id.
+    pub id: Option<Id>,
+    /// The tag's name. When adding, a missing tag is created.
+    pub tag: Option<Text>,
+    /// The tag's Intercom id (instead of its name).
+    pub tag_id: Option<Id>,
+}
+
+/// Tags or untags a company through `POST /tags` with `companies` (and `untag: true`).
+pub fn company(client: &Client, input: &str, untag: bool) -> Result<Value> {
+    let input: CompanyTagInput = parse(input)?;
+    let company_key = match (&input.id, &input.company_id) {
+        (Some(id), _) => CompanyKey::Id(id.as_str()),
+        (None, Some(cid)) => CompanyKey::CompanyId(cid.as_str()),
+        (None, None) => {
+            return Err(Error::invalid(
+                "company_id",
+                "give the company's company_id or its Intercom id",
+            ))
+        }
+    };
+    let tag_key = tag_key(&input.tag, &input.tag_id)?;
+    let company = lookup::company(client, company_key)?;
+    let company_id = lookup::id_of(&company)?;
+    // `POST /tags` works by name; an id is looked up, and removing never creates a tag.
+    let name = match tag_key {
+        TagKey::Name(name) if !untag => name.to_string(),
+        _ => str_field(&lookup::existing_tag(client, tag_key)?, "name")
+            .unwrap_or_default()
+            .to_string(),
+    };
+    let mut entry = json!({ "id": company_id });
+    if untag {
+        entry["untag"] = json!(true);
+    }
+    let out = client.post("/tags", &json!({ "name": name, "companies": [entry] }))?;
+    // 2.16 skips companies it cannot find instead of failing: report that.
+    let reported = out.get("companies").and_then(Value::as_array);
+    if let Some(list) = reported {
+        if !list
+            .iter()
+            .any(|c| c.get("id").and_then(Value::as_str) == Some(&company_id))
+        {
+            return Err(Error::NotFound(format!(
+                "Intercom did not find company id={company_id} when tagging it"
+            )));
+        }
+    }
+    let mut out = out;
+    out["company_id"] = json!(company_id);
+    Ok(out)
+}
+
+/// Add or remove a tag on a conversation, as an admin.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["tag"]}, {"required": ["tag_id"]}]))]
+pub struct ConversationTagInput {
+    /// The conversation's id.
+    pub conversation_id: Id,
+    /// The tag's name. When adding, a missing tag is created.
+    pub tag: Option<Text>,
+    /// The tag's Intercom id (instead of its name).
+    pub tag_id: Option<Id>,
+    /// The admin doing it; defaults to the admin who connected the account.
+    pub admin_id: Option<Id>,
+}
+
+/// `POST /conversations/{id}/tags` or `DELETE /conversations/{id}/tags/{tag_id}`.
+pub fn conversation(client: &Client, input: &str, untag: bool) -> Result<Value> {
+    let input: ConversationTagInput = parse(input)?;
+    let tag_key = tag_key(&input.tag, &input.tag_id)?;
+    let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
+    let conv = input.conversation_id.as_str();
+    super::conversations::exists(client, conv)?;
+    let tag = if untag {
+        lookup::existing_tag(client, tag_key)?
+    } else {
+        lookup::tag_to_apply(client, tag_key)?
+    };
+    let tag_id = lookup::id_of(&tag)?;
+    let result = if untag {
+        let path = format!("/conversations/{}/tags/{}", encode(conv), encode(&tag_id));
+        client.call(
+            Method::Delete,
+            &path,
+            Some(&json!({ "admin_id": admin_id })),
+        )
+    } else {
+        let path = format!("/conversations/{}/tags", encode(conv));
+        client.post(&path, &json!({ "id": tag_id, "admin_id": admin_id }))
+    };
+    let mut out = lookup::name_not_found(result, || {
+        format!("conversation {conv} with tag id={tag_id}")
+    })?;
+    if !out.is_object() {
+        out = tag;
+    }
+    out["conversation_id"] = json!(conv);
+    Ok(out)
+}

@@ -1,0 +1,465 @@
+//! The workspace's custom attributes (`GET /data_attributes?model=contact|company`): typed input
+//! schemas for hosts, and checking values against their types and options before any write.
+
+use super::Client;
+use crate::error::{Error, Result};
+use serde_json::{json, Map, Value};
+
+/// Which object a custom attribute belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    Contact,
+    Company,
+}
+
+impl Model {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Model::Contact => "contact",
+            Model::Company => "company",
+        }
+    }
+}
+
+/// One custom data attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    pub name: String,
+    pub label: String,
+    pub description: String,
+    /// `string`, `integer`, `float`, `boolean` or `date`.
+    pub data_type: String,
+    /// Predefined options of a list attribute (empty otherwise).
+    pub options: Vec<String>,
+    pub api_writable: bool,
+    pub archived: bool,
+}
+
+impl Attribute {
+    fn from_json(v: &Value) -> Option<Attribute> {
+        if v.get("custom") != Some(&json!(true)) {
+            return None;
+        }
+        let s = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let options = v
+            .get("options")
+            .and_then(Value::as_array)
+            .map(|opts| {
+                opts.iter()
+                    .filter_map(|o| match o {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Object(m) => {
+                            m.get("value").and_then(Value::as_str).map(str::to_string)
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Attribute {
+            name: s("name"),
+            label: s("label"),
+            description: s("description"),
+            data_type: s("data_type"),
+            options,
+            api_writable: v
+                .get("api_writable")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+            archived: v.get("archived").and_then(Value::as_bool).unwrap_or(false),
+        })
+    }
+
+    fn writable(&self) -> bool {
+        self.api_writable && !self.archived
+    }
+
+    /// JSON Schema of one value.
+    fn schema(&self) -> Value {
+        let mut s = match self.data_type.as_str() {
+            _ if !self.options.is_empty() => json!({ "enum": self.options }),
+            "integer" => json!({ "type": "integer" }),
+            "float" => json!({ "type": "number" }),
+            "boolean" => json!({ "type": "boolean" }),
+            "date" => json!({ "anyOf": [
+                { "type": "integer", "description": "Unix seconds" },
+                { "type": "string", "format": "date-time" },
+                { "type": "string", "format": "date" }
+            ]}),
+            _ => json!({ "type": "string", "maxLength": 255 }),
+        };
+        if !self.label.is_empty() {
+            s["title"] = json!(self.label);
+        }
+        if !self.description.is_empty() {
+            s["description"] = json!(self.description);
+        }
+        s
+    }
+}
+
+/// The custom attributes of `model` (archived ones included, so they can be named in errors).
+pub fn list(client: &Client, model: Model) -> Result<Vec<Attribute>> {
+    let answer = client.get(&format!(
+        "/data_attributes?model={}&include_archived=true",
+        model.as_str()
+    ))?;
+    let data = answer
+        .get("data")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    Ok(data.iter().filter_map(Attribute::from_json).collect())
+}
+
+/// `schema` with `properties.custom_attributes` replaced by the workspace's writable attributes
+/// as typed properties.
+pub fn extend_schema(mut schema: Value, attrs: &[Attribute]) -> Value {
+    let props: Map<String, Value> = attrs
+        .iter()
+        .filter(|a| a.writable())
+        .map(|a| (a.name.clone(), a.schema()))
+        .collect();
+    if let Some(p) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        p.insert(
+            "custom_attributes".into(),
+            json!({
+                "type": "object",
+                "description": "Custom attributes of this workspace; a null value clears one.",
+                "properties": props,
+                "additionalProperties": false
+            }),
+        );
+    }
+    schema
+}
+
+/// Checks `values` against `attrs` and returns them normalised (numbers from text, dates as Unix
+/// seconds). Errors name `custom_attributes.<name>`.
+pub fn check(
+    attrs: &[Attribute],
+    model: Model,
+    values: &Map<String, Value>,
+) -> Result<Map<String, Value>> {
+    let mut out = Map::new();
+    for (name, value) in values {
+        let field = format!("custom_attributes.{name}");
+        let attr = attrs.iter().find(|a| &a.name == name).ok_or_else(|| {
+            let known: Vec<&str> = attrs
+                .iter()
+                .filter(|a| a.writable())
+                .map(|a| a.name.as_str())
+                .collect();
+            Error::invalid(
+                &field,
+                format!(
+                    "this workspace has no {} custom attribute `{name}`; writable ones: {}",
+                    model.as_str(),
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            )
+        })?;
+        if attr.archived {
+            return Err(Error::invalid(
+                &field,
+                format!("the custom attribute `{name}` is archived"),
+            ));
+        }
+        if !attr.api_writable {
+            return Err(Error::invalid(
+                &field,
+                format!("the custom attribute `{name}` is read-only through the API"),
+            ));
+        }
+        let v = coerce(attr, value).map_err(|m| Error::invalid(&field, m))?;
+        out.insert(name.clone(), v);
+    }
+    Ok(out)
+}
+
+fn coerce(attr: &Attribute, v: &Value) -> std::result::Result<Value, String> {
+    if v.is_null() {
+        return Ok(Value::Null);
+    }
+    let text = match v {
+        Value::String(s) => Some(s.trim()),
+        _ => None,
+    };
+    let out = match attr.data_type.as_str() {
+        "integer" => match (v.as_i64(), text.and_then(|t| t.parse::<i64>().ok())) {
+            (Some(n), _) | (None, Some(n)) => json!(n),
+            _ => return Err(format!("expected an integer, got {v}")),
+        },
+        "float" => match (
+            v.as_f64(),
+            text.and_then(|t| t.parse::<f64>().ok())
+                .filter(|f| f.is_finite()),
+        ) {
+            (Some(f), _) | (None, Some(f)) => json!(f),
+            _ => return Err(format!("expected a number, got {v}")),
+        },
+        "boolean" => match (v, text.map(str::to_ascii_lowercase).as_deref()) {
+            (Value::Bool(b), _) => json!(b),
+            (_, Some("true")) => json!(true),
+            (_, Some("false")) => json!(false),
+            _ => return Err(format!("expected true or false, got {v}")),
+        },
+        "date" => json!(timestamp(v).ok_or_else(|| format!(
+            "expected a date (Unix seconds or ISO 8601 such as 2025-01-31T12:00:00Z), got {v}"
+        ))?),
+        _ => match v {
+            Value::String(s) if s.chars().count() > 255 => {
+                return Err("is longer than 255 characters".into())
+            }
+            Value::String(s) => json!(s),
+            Value::Number(n) => json!(n.to_string()),
+            Value::Bool(b) => json!(b.to_string()),
+            _ => return Err(format!("expected text, got {v}")),
+        },
+    };
+    if !attr.options.is_empty() {
+        let as_text = match &out {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if !attr.options.contains(&as_text) {
+            return Err(format!(
+                "`{as_text}` is not one of the options: {}",
+                attr.options.join(", ")
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The latest Unix-seconds value we accept (year 9999).
+const MAX_SECONDS: i64 = 253_402_300_799;
+
+/// A point in time as Unix seconds: an integer (seconds; milliseconds are recognised by size), a
+/// string of digits, or ISO 8601 (`2025-01-31`, `2025-01-31T12:00:00Z`, `…+02:00`, fractions).
+pub fn timestamp(v: &Value) -> Option<i64> {
+    let n = match v {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))?,
+        Value::String(s) => {
+            let s = s.trim();
+            match s.parse::<i64>() {
+                Ok(n) => n,
+                Err(_) => return parse_iso8601(s),
+            }
+        }
+        _ => return None,
+    };
+    let n = if n > MAX_SECONDS { n / 1000 } else { n };
+    (0..=MAX_SECONDS).contains(&n).then_some(n)
+}
+
+/// Parses `YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|±HH[:]MM]` (no offset means UTC).
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = s.get(from..from + len)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, mo, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) {
+        return None;
+    }
+    let mut secs = days_from_civil(y, mo, d) * 86_400;
+    let mut i = 10;
+    if i < b.len() {
+        if b[i] != b'T' && b[i] != b't' && b[i] != b' ' {
+            return None;
+        }
+        let (h, mi) = (num(i + 1, 2)?, num(i + 4, 2)?);
+        if b.get(i + 3) != Some(&b':') || h > 23 || mi > 59 {
+            return None;
+        }
+        secs += h * 3600 + mi * 60;
+        i += 6;
+        if b.get(i) == Some(&b':') {
+            let sec = num(i + 1, 2)?;
+            if sec > 60 {
+                return None;
+            }
+            secs += sec.min(59);
+            i += 3;
+            if b.get(i) == Some(&b'.') || b.get(i) == Some(&b',') {
+                i += 1;
+                let start = i;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                if i == start {
+                    return None;
+                }
+            }
+        }
+        match b.get(i) {
+            None => {}
+            Some(b'Z' | b'z') if i + 1 == b.len() => {}
+            Some(&sign @ (b'+' | b'-')) => {
+                let oh = num(i + 1, 2)?;
+                let rest = &s[i + 3..];
+                let om = match rest.strip_prefix(':').unwrap_or(rest) {
+                    "" => 0,
+                    m if m.len() == 2 => m.parse::<i64>().ok()?,
+                    _ => return None,
+                };
+                if oh > 23 || om > 59 {
+                    return None;
+                }
+                let offset = oh * 3600 + om * 60;
+                secs -= if sign == b'+' { offset } else { -offset };
+            }
+            _ => return None,
+        }
+    }
+    Some(secs)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attr(name: &str, t: &str, options: &[&str]) -> Attribute {
+        Attribute {
+            name: name.into(),
+            label: name.into(),
+            description: String::new(),
+            data_type: t.into(),
+            options: options.iter().map(|s| s.to_string()).collect(),
+            api_writable: true,
+            archived: false,
+        }
+    }
+
+    #[test]
+    fn iso_dates_parse_to_unix_seconds() {
+        assert_eq!(parse_iso8601("1970-01-01"), Some(0));
+        assert_eq!(parse_iso8601("2025-01-31T12:00:00Z"), Some(1_738_324_800));
+        assert_eq!(
+            parse_iso8601("2025-01-31T14:00:00+02:00"),
+            Some(1_738_324_800)
+        );
+        assert_eq!(parse_iso8601("2025-01-31 12:00"), Some(1_738_324_800));
+        assert_eq!(
+            parse_iso8601("2025-01-31T12:00:00.123Z"),
+            Some(1_738_324_800)
+        );
+        assert_eq!(parse_iso8601("2024-02-29"), Some(1_709_164_800));
+        for bad in [
+            "2025-02-30",
+            "2025-13-01",
+            "31/01/2025",
+            "2025-01-31T25:00",
+            "2025-01-31Tx",
+            "2025-01-31T12:00:00Q",
+        ] {
+            assert_eq!(parse_iso8601(bad), None, "{bad}");
+        }
+        assert_eq!(
+            timestamp(&json!(1_738_324_800_000i64)),
+            Some(1_738_324_800),
+            "milliseconds"
+        );
+        assert_eq!(timestamp(&json!("1738324800")), Some(1_738_324_800));
+        assert_eq!(timestamp(&json!(-5)), None);
+        assert_eq!(timestamp(&json!(true)), None);
+    }
+
+    #[test]
+    fn values_are_checked_and_normalised() {
+        let attrs = vec![
+            attr("seats", "integer", &[]),
+            attr("score", "float", &[]),
+            attr("vip", "boolean", &[]),
+            attr("renews", "date", &[]),
+            attr("tier", "string", &["gold", "silver"]),
+            attr("note", "string", &[]),
+            Attribute {
+                api_writable: false,
+                ..attr("locked", "string", &[])
+            },
+            Attribute {
+                archived: true,
+                ..attr("old", "string", &[])
+            },
+        ];
+        let input = json!({"seats": "12", "score": 4.5, "vip": "TRUE", "renews": "2025-01-31", "tier": "gold", "note": 7, "seats2": null});
+        let mut m = input.as_object().unwrap().clone();
+        m.remove("seats2");
+        let out = check(&attrs, Model::Contact, &m).unwrap();
+        assert_eq!(
+            Value::Object(out),
+            json!({"seats": 12, "score": 4.5, "vip": true, "renews": 1_738_281_600, "tier": "gold", "note": "7"})
+        );
+        let field = |v: Value| match check(&attrs, Model::Contact, v.as_object().unwrap()) {
+            Err(Error::InvalidInput { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(json!({"seats": 1.5})), "custom_attributes.seats");
+        assert_eq!(field(json!({"tier": "bronze"})), "custom_attributes.tier");
+        assert_eq!(field(json!({"nope": 1})), "custom_attributes.nope");
+        assert_eq!(field(json!({"locked": "x"})), "custom_attributes.locked");
+        assert_eq!(field(json!({"old": "x"})), "custom_attributes.old");
+        assert_eq!(field(json!({"vip": "maybe"})), "custom_attributes.vip");
+        assert_eq!(field(json!({"renews": "soon"})), "custom_attributes.renews");
+        assert_eq!(field(json!({"note": {"a": 1}})), "custom_attributes.note");
+    }
+
+    #[test]
+    fn schema_lists_writable_attributes_typed() {
+        let attrs = vec![
+            attr("seats", "integer", &[]),
+            attr("tier", "string", &["gold", "silver"]),
+            Attribute {
+                api_writable: false,
+                ..attr("locked", "string", &[])
+            },
+        ];
+        let s = extend_schema(
+            json!({"properties": {"custom_attributes": {"type": "object"}}}),
+            &attrs,
+        );
+        let ca = &s["properties"]["custom_attributes"];
+        assert_eq!(ca["properties"]["seats"]["type"], "integer");
+        assert_eq!(ca["properties"]["tier"]["enum"], json!(["gold", "silver"]));
+        assert!(ca["properties"].get("locked").is_none());
+        assert_eq!(ca["additionalProperties"], false);
+    }
+}
