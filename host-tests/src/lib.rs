@@ -3,6 +3,7 @@
 //! the integration tests.
 
 pub mod artifact;
+pub mod bench;
 pub mod demo;
 pub mod fake;
 pub mod host;

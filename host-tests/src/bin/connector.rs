@@ -3,7 +3,7 @@
 //! ```text
 //! connector [--component PATH] describe | test-connection | action KEY --input JSON
 //!   | search KEY --input JSON | poll KEY [--input JSON] [--cursor C]
-//!   | webhook --header 'Name: value'... --body-file F | demo
+//!   | webhook --header 'Name: value'... --body-file F | demo | bench
 //! ```
 //! The connection comes from INTERCOM_ACCESS_TOKEN, INTERCOM_REGION (us, eu, au) and
 //! INTERCOM_BASE_URL (its host is added to the egress allowlist); INTERCOM_CLIENT_SECRET signs
@@ -11,7 +11,7 @@
 //! `{"error": {...}}` and exits 1; usage errors exit 2.
 
 use host_tests::host::{self, ConnectorError, ConnectorHost, EgressPolicy, Limits, Region};
-use host_tests::{artifact, demo, json};
+use host_tests::{artifact, bench, demo, json};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +25,7 @@ commands:
   poll KEY [--input JSON|@FILE] [--cursor C] poll a trigger
   webhook --header 'Name: value'... --body-file F   verify and parse a webhook delivery
   demo                                       tour the operations against an embedded fake Intercom
+  bench                                      benchmark figures (run with --release)
 environment: INTERCOM_ACCESS_TOKEN, INTERCOM_REGION (us|eu|au), INTERCOM_BASE_URL, INTERCOM_CLIENT_SECRET";
 
 struct Args {
@@ -170,12 +171,17 @@ fn main() -> ExitCode {
         }
         Err(msg) => return usage(&msg),
     };
-    if args.command == "demo" {
+    if args.command == "demo" || args.command == "bench" {
         let path = args.component.unwrap_or_else(artifact::dist_path);
-        return match demo::run(&path) {
+        let run = if args.command == "demo" {
+            demo::run
+        } else {
+            bench::run
+        };
+        return match run(&path) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("demo failed: {e:#}");
+                eprintln!("{} failed: {e:#}", args.command);
                 ExitCode::from(1)
             }
         };

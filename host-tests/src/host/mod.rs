@@ -13,8 +13,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
-    StoreLimitsBuilder,
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, Store,
 };
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
@@ -75,7 +74,44 @@ pub struct State {
     http: WasiHttpCtx,
     table: ResourceTable,
     hooks: http::EgressHooks,
-    limits: StoreLimits,
+    limits: CallLimiter,
+}
+
+/// Caps an instance's linear memory and remembers the most it asked for (for benchmarks).
+struct CallLimiter {
+    max_memory: usize,
+    peak_memory: usize,
+}
+
+impl ResourceLimiter for CallLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = desired <= self.max_memory;
+        if allowed {
+            self.peak_memory = self.peak_memory.max(desired);
+        }
+        Ok(allowed)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// What one call used.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CallStats {
+    /// The largest linear memory the instance grew to, in bytes.
+    pub peak_memory_bytes: usize,
 }
 
 impl WasiView for State {
@@ -193,10 +229,10 @@ impl ConnectorHost {
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: http::EgressHooks::new(self.policy.clone(), &self.limits),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(self.limits.max_memory_bytes)
-                .instances(16)
-                .build(),
+            limits: CallLimiter {
+                max_memory: self.limits.max_memory_bytes,
+                peak_memory: 0,
+            },
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
@@ -210,9 +246,23 @@ impl ConnectorHost {
         &self,
         f: impl FnOnce(&bindings::Connector, &mut Store<State>) -> wasmtime::Result<T>,
     ) -> Result<T> {
+        self.call_measured(f).map(|(value, _)| value)
+    }
+
+    /// Like [`call`](Self::call), also reporting what the call used.
+    pub fn call_measured<T>(
+        &self,
+        f: impl FnOnce(&bindings::Connector, &mut Store<State>) -> wasmtime::Result<T>,
+    ) -> Result<(T, CallStats)> {
         let mut store = self.store();
         let instance = self.pre.instantiate(&mut store)?;
-        f(&instance, &mut store).map_err(|e| explain_trap(e.into()))
+        let value = f(&instance, &mut store).map_err(|e| explain_trap(e.into()))?;
+        Ok((
+            value,
+            CallStats {
+                peak_memory_bytes: store.data().limits.peak_memory,
+            },
+        ))
     }
 
     pub fn describe(&self) -> Result<ConnectorInfo> {

