@@ -63,6 +63,7 @@ fn search(st: &mut State, cx: &Ctx) -> HResult {
     let req = search::parse_request(&body, &d, 50).map_err(search_error)?;
     let docs = st
         .searchable_contacts()
+        .filter(|c| st.indexed(c))
         .map(|c| (st.contact_search_doc(c), st.render_contact(c)))
         .collect();
     let page = search::run(docs, &req, &d, &default_sort()).map_err(search_error)?;
