@@ -14,10 +14,10 @@
 use super::cursor::{Cursor, Scan};
 use super::{Event, PollPage};
 use crate::error::Result;
-use crate::intercom::query::{and, filter, Page, Search};
+use crate::intercom::query::{and, filter, parse_page, Page, Search, MAX_PER_PAGE};
 use crate::intercom::Client;
 use crate::time::DAY;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::HashSet;
 
 /// How many of the newest events the first poll returns as samples.
@@ -100,10 +100,27 @@ impl Source<'_> {
         let mut filters = self.filters.clone();
         filters.push(filter(self.window, ">", lower));
         let query = and(filters);
+        if self.endpoint == Endpoint::Conversations {
+            // Conversation search answers `{conversations: [...]}` rather than `{data: [...]}`.
+            let mut pagination = json!({ "per_page": per_page.min(MAX_PER_PAGE) });
+            if let Some(a) = after {
+                pagination["starting_after"] = json!(a);
+            }
+            let mut answer = client.post(
+                self.path(),
+                &json!({ "query": query, "pagination": pagination }),
+            )?;
+            if let Some(obj) = answer.as_object_mut() {
+                if let Some(list) = obj.remove("conversations") {
+                    obj.insert("data".into(), list);
+                }
+            }
+            return parse_page(answer);
+        }
         let search = Search {
             path: self.path(),
             query: &query,
-            sort: self.sorted().then_some((self.window, "descending")),
+            sort: Some((self.window, "descending")),
             per_page,
         };
         search.page(client, after)
@@ -189,6 +206,9 @@ impl Source<'_> {
             max_keys: Vec::new(),
             emitted: Vec::new(),
         });
+        // A read resumed from an earlier poll: items created meanwhile sort before where it
+        // started (newest first), so when it still found events, start a fresh read at once.
+        let resumed = !scan.after.is_empty();
         let mut emitted: HashSet<String> = scan.emitted.iter().cloned().collect();
         let mut out: Vec<Found> = Vec::new();
         let mut pages = 0;
@@ -246,10 +266,11 @@ impl Source<'_> {
             cursor.scan = Some(scan);
         }
         out.sort_by(|a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
+        let has_more = !done || (resumed && !out.is_empty());
         Ok(PollPage {
             events: self.events(out),
             cursor: cursor.encode(),
-            has_more: !done,
+            has_more,
         })
     }
 
