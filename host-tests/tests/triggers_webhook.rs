@@ -1,0 +1,265 @@
+//! Webhook deliveries through the real component: signature checks, topic → trigger mapping
+//! (2.x and 1.x names), ping and unused topics, ISO-8601 normalisation, and the same event shape
+//! as polling.
+
+mod common;
+
+use common::{invalid_field, kind, Harness};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha1::Sha1;
+
+const SECRET: &str = "client-secret-abc";
+
+fn sign(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha1={hex}")
+}
+
+fn notification(topic: &str, item: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "type": "notification_event", "app_id": "fk4ke1nt", "id": format!("notif_{topic}"),
+        "topic": topic, "created_at": 1_768_020_200, "delivery_attempts": 1,
+        "first_sent_at": 1_768_020_200,
+        "data": {"type": "notification_event_data", "item": item}
+    }))
+    .unwrap()
+}
+
+fn deliver(h: &Harness, body: &[u8]) -> host_tests::host::WebhookResult {
+    let sig = sign(SECRET, body);
+    h.webhook(SECRET, &[("X-Hub-Signature", &sig)], body)
+        .unwrap()
+}
+
+fn contact(role: &str) -> Value {
+    json!({"type": "contact", "id": "6762f0d01bb69f9f2193bb7d", "role": role, "email": "ada@example.com",
+        "created_at": "2026-01-10T04:41:59.251+00:00", "updated_at": "2026-01-10T04:42:00+00:00",
+        "signed_up_at": null, "custom_attributes": {}})
+}
+
+#[test]
+fn signatures_are_checked_before_anything_is_parsed() {
+    let h = Harness::new();
+    let body = notification("contact.user.created", contact("user"));
+    let good = sign(SECRET, &body);
+    for name in ["X-Hub-Signature", "x-hub-signature", "X-HUB-SIGNATURE"] {
+        let r = h.webhook(SECRET, &[(name, &good)], &body).unwrap();
+        assert_eq!(r.events.len(), 1, "{name}");
+    }
+    let wrong = sign("other", &body);
+    assert_eq!(
+        kind(
+            &h.webhook(SECRET, &[("X-Hub-Signature", &wrong)], &body)
+                .unwrap_err()
+        ),
+        "unauthorized"
+    );
+    assert_eq!(
+        kind(&h.webhook(SECRET, &[], &body).unwrap_err()),
+        "unauthorized"
+    );
+    let e = h
+        .webhook(SECRET, &[("X-Hub-Signature", "sha1=nothex")], &body)
+        .unwrap_err();
+    assert_eq!(invalid_field(&e), "headers.X-Hub-Signature");
+    let e = h
+        .webhook("", &[("X-Hub-Signature", &good)], &body)
+        .unwrap_err();
+    assert_eq!(invalid_field(&e), "secret");
+    // A tampered body fails even when it is valid JSON.
+    let mut tampered = body.clone();
+    tampered.push(b' ');
+    assert_eq!(
+        kind(
+            &h.webhook(SECRET, &[("X-Hub-Signature", &good)], &tampered)
+                .unwrap_err()
+        ),
+        "unauthorized"
+    );
+    // A signed body that is not a notification names what is wrong.
+    let junk = br#"{"type":"list"}"#;
+    let e = h
+        .webhook(SECRET, &[("X-Hub-Signature", &sign(SECRET, junk))], junk)
+        .unwrap_err();
+    assert_eq!(invalid_field(&e), "body.type");
+    assert!(h.fake.requests().is_empty(), "webhooks never call Intercom");
+}
+
+#[test]
+fn every_topic_maps_to_its_triggers_in_2x_and_1x_names() {
+    let h = Harness::new();
+    let tag = json!({"type": "tag", "id": "17513", "name": "VIP"});
+    let conv = json!({"type": "conversation", "id": "5", "created_at": 1_768_020_000, "state": "closed",
+        "statistics": {"last_close_at": 1_768_020_100}, "tags_added": {"type": "tag.list", "tags": [tag]}});
+    let company = serde_json::from_str::<Value>(include_str!(
+        "../../../shared/intercom/examples/webhook_company_created.json"
+    ))
+    .unwrap();
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("contact.user.created", contact("user"), "new-user"),
+        ("user.created", contact("user"), "new-user"),
+        ("contact.lead.created", contact("lead"), "new-lead"),
+        ("contact.created", contact("lead"), "new-lead"),
+        (
+            "contact.lead.added_email",
+            contact("lead"),
+            "lead-added-email",
+        ),
+        ("contact.added_email", contact("lead"), "lead-added-email"),
+        (
+            "contact.lead.signed_up",
+            contact("user"),
+            "lead-converted-to-user",
+        ),
+        (
+            "contact.signed_up",
+            contact("user"),
+            "lead-converted-to-user",
+        ),
+        ("contact.merged", contact("user"), "lead-converted-to-user"),
+        (
+            "contact.user.tag.created",
+            json!({"type": "contact_tag", "created_at": "2026-01-10T04:43:00Z", "tag": tag, "contact": contact("user")}),
+            "tag-added-to-user",
+        ),
+        (
+            "user.tag.created",
+            json!({"type": "user_tag", "created_at": 1_768_020_180, "tag": tag, "user": contact("user")}),
+            "tag-added-to-user",
+        ),
+        (
+            "contact.lead.tag.created",
+            json!({"type": "contact_tag", "created_at": 1_768_020_180, "tag": tag, "contact": contact("lead")}),
+            "tag-added-to-lead",
+        ),
+        (
+            "contact.tag.created",
+            json!({"type": "contact_tag", "created_at": 1_768_020_180, "tag": tag, "contact": contact("lead")}),
+            "tag-added-to-lead",
+        ),
+        (
+            "conversation.user.created",
+            conv.clone(),
+            "new-conversation",
+        ),
+        (
+            "conversation.admin.closed",
+            conv.clone(),
+            "new-closed-conversation",
+        ),
+        (
+            "conversation_part.tag.created",
+            conv.clone(),
+            "tag-added-to-conversation",
+        ),
+        (
+            "company.created",
+            company["data"]["item"].clone(),
+            "new-company",
+        ),
+        (
+            "contact.unsubscribed",
+            json!({"type": "contact_unsubscribe", "created_at": 1_768_020_190, "contact": contact("user"), "subscription_types": {"type": "list", "data": []}}),
+            "new-unsubscription",
+        ),
+        ("user.unsubscribed", contact("user"), "new-unsubscription"),
+    ];
+    for (topic, item, trigger) in cases {
+        let r = deliver(&h, &notification(topic, item));
+        assert_eq!(r.topic, topic);
+        let triggers: Vec<&str> = r.events.iter().map(|e| e.trigger.as_str()).collect();
+        assert_eq!(triggers, vec![trigger], "{topic}");
+        assert_eq!(
+            r.events[0].id,
+            format!("notif_{topic}"),
+            "{topic}: the notification id"
+        );
+        assert!(r.note.is_none());
+        let data: Value = serde_json::from_str(&r.events[0].data).unwrap();
+        match trigger {
+            "tag-added-to-user" | "tag-added-to-lead" => {
+                assert_eq!(data["type"], "contact_tag");
+                assert_eq!(data["tag"]["id"], "17513");
+                assert!(data["created_at"].is_i64(), "{topic}: {data}");
+                assert!(data["contact"]["created_at"].is_i64());
+            }
+            "new-unsubscription" => {
+                assert_eq!(data["type"], "contact_unsubscribe");
+                assert_eq!(data["contact"]["created_at"], 1_768_020_119);
+            }
+            "tag-added-to-conversation" => {
+                assert_eq!(data["type"], "conversation_tag");
+                assert_eq!(data["conversation"]["id"], "5");
+            }
+            "new-closed-conversation" => assert_eq!(r.events[0].occurred_at, 1_768_020_100),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn ping_and_unused_topics_give_no_events_and_say_why() {
+    let h = Harness::new();
+    for topic in ["ping", "contact.user.updated", "conversation.admin.replied"] {
+        let r = deliver(
+            &h,
+            &notification(topic, json!({"type": "ping", "message": "hi"})),
+        );
+        assert!(r.events.is_empty(), "{topic}");
+        assert!(r.note.is_some(), "{topic}");
+    }
+}
+
+#[test]
+fn webhook_contacts_have_unix_times_and_the_polled_shape() {
+    let h = Harness::new();
+    let user = h
+        .fake
+        .insert_contact(json!({"role": "user", "email": "ada@example.com"}));
+    let first = h.poll("new-user", json!({}), None).unwrap();
+    let polled: Value = serde_json::from_str(&first.events[0].data).unwrap();
+    // The same contact as a webhook would carry it: ISO-8601 strings for its times.
+    let mut item = user.clone();
+    for k in ["created_at", "updated_at"] {
+        let secs = item[k].as_i64().unwrap();
+        item[k] = json!(format!("{}", iso(secs)));
+    }
+    let r = deliver(&h, &notification("contact.user.created", item));
+    let hooked: Value = serde_json::from_str(&r.events[0].data).unwrap();
+    assert_eq!(hooked["created_at"], user["created_at"]);
+    assert_eq!(hooked["updated_at"], user["updated_at"]);
+    assert_eq!(r.events[0].occurred_at, first.events[0].occurred_at);
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&hooked), keys(&polled));
+    assert_eq!(hooked, polled);
+}
+
+/// Unix seconds as `YYYY-MM-DDTHH:MM:SS.000+00:00`.
+fn iso(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // civil_from_days (Howard Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000+00:00",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
