@@ -1,8 +1,86 @@
-//! The demo's tour of the triggers.
+//! The demo's tour of the triggers: a first poll (samples and a cursor), new users created in the
+//! same second picked up exactly once, and a signed webhook delivery verified and normalised.
 
-use super::Demo;
+use super::{section, show, Demo};
+use crate::host::PollPage;
+use crate::json;
 use anyhow::Result;
+use hmac::{Hmac, Mac};
+use serde_json::json;
 
-pub fn tour(_demo: &Demo) -> Result<()> {
+fn brief(page: &PollPage) -> serde_json::Value {
+    json!({
+        "events": page.events.iter().map(|e| {
+            let d = json::parse(&e.data);
+            json!({"id": e.id, "occurred_at": e.occurred_at, "email": d["email"]})
+        }).collect::<Vec<_>>(),
+        "has_more": page.has_more,
+        "cursor": format!("{}…", page.cursor.chars().take(24).collect::<String>()),
+    })
+}
+
+pub fn tour(d: &Demo) -> Result<()> {
+    section("poll new-user, first time: the newest users as samples, and a cursor");
+    let first = d.host.poll_trigger(&d.conn, "new-user", "{}", None)?;
+    show(first.as_ref().map(brief).map_err(Clone::clone));
+    let Ok(first) = first else { return Ok(()) };
+
+    d.fake.advance(5);
+    for name in ["ann", "bob", "cy"] {
+        d.fake
+            .insert_contact(json!({"role": "user", "email": format!("{name}@example.com")}));
+    }
+    section("three users signed up in the same second; poll with the saved cursor");
+    let second = d
+        .host
+        .poll_trigger(&d.conn, "new-user", "{}", Some(&first.cursor))?;
+    show(second.as_ref().map(brief).map_err(Clone::clone));
+    if let Ok(second) = second {
+        section("poll again with the new cursor: nothing is repeated");
+        show(
+            d.host
+                .poll_trigger(&d.conn, "new-user", "{}", Some(&second.cursor))?
+                .map(|p| brief(&p)),
+        );
+    }
+
+    section("webhook contact.user.created, signed with the app's client secret");
+    let secret = "demo-client-secret";
+    let body = json!({
+        "type": "notification_event", "app_id": "fk4ke1nt", "id": "notif_demo-1",
+        "topic": "contact.user.created", "created_at": 1_790_000_000, "delivery_attempts": 1,
+        "data": {"type": "notification_event_data", "item": {
+            "type": "contact", "id": "6b07258b1bb69f9f000000aa", "role": "user",
+            "email": "dee@example.com", "created_at": "2026-09-21T12:00:00.000+00:00"
+        }}
+    })
+    .to_string();
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes())?;
+    mac.update(body.as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let headers = vec![("X-Hub-Signature".to_string(), format!("sha1={hex}"))];
+    let parsed = d.host.parse_webhook(secret, &headers, body.as_bytes())?;
+    show(parsed.map(|r| {
+        json!({"topic": r.topic, "events": r.events.iter().map(|e| {
+            let data = json::parse(&e.data);
+            json!({"id": e.id, "trigger": e.trigger, "created_at (ISO-8601 in the delivery, Unix seconds here)": data["created_at"]})
+        }).collect::<Vec<_>>()})
+    }));
+
+    section("the same delivery with a forged signature");
+    let forged = vec![(
+        "x-hub-signature".to_string(),
+        format!("sha1={}", "0".repeat(40)),
+    )];
+    show(
+        d.host
+            .parse_webhook(secret, &forged, body.as_bytes())?
+            .map(|r| json!(r.topic)),
+    );
     Ok(())
 }
