@@ -126,9 +126,14 @@ impl<'de> Deserialize<'de> for Id {
             I(i64),
             U(u64),
         }
-        let s = match Raw::deserialize(d)
-            .map_err(|_| de::Error::custom("expected a string or an integer identifier"))?
-        {
+        let s = match Raw::deserialize(d).map_err(|e: D::Error| {
+            // Keep serde's "missing field `x`" so the error names the field.
+            if e.to_string().starts_with("missing field") {
+                e
+            } else {
+                de::Error::custom("expected a string or an integer identifier")
+            }
+        })? {
             Raw::S(s) => s,
             Raw::I(i) => i.to_string(),
             Raw::U(u) => u.to_string(),
