@@ -33,7 +33,10 @@ pub struct ConnectorInfo {
 
 impl std::fmt::Debug for TriggerInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TriggerInfo").field("webhook_topics", &self.webhook_topics).field("can_poll", &self.can_poll).finish()
+        f.debug_struct("TriggerInfo")
+            .field("webhook_topics", &self.webhook_topics)
+            .field("can_poll", &self.can_poll)
+            .finish()
     }
 }
 
@@ -53,10 +56,27 @@ fn info(meta: &Meta, kind: Kind, trigger: Option<&'static TriggerInfo>) -> Opera
 /// Every operation with its schemas.
 pub fn describe() -> ConnectorInfo {
     let mut operations = Vec::new();
-    operations.extend(triggers::ALL.iter().map(|t| info(&t.meta, Kind::Trigger, Some(&t.info))));
-    operations.extend(actions::ALL.iter().map(|a| info(&a.meta, Kind::Action, None)));
-    operations.extend(searches::ALL.iter().map(|s| info(&s.meta, Kind::Search, None)));
-    ConnectorInfo { name: NAME, version: VERSION, hosts: HOSTS.to_vec(), operations }
+    operations.extend(
+        triggers::ALL
+            .iter()
+            .map(|t| info(&t.meta, Kind::Trigger, Some(&t.info))),
+    );
+    operations.extend(
+        actions::ALL
+            .iter()
+            .map(|a| info(&a.meta, Kind::Action, None)),
+    );
+    operations.extend(
+        searches::ALL
+            .iter()
+            .map(|s| info(&s.meta, Kind::Search, None)),
+    );
+    ConnectorInfo {
+        name: NAME,
+        version: VERSION,
+        hosts: HOSTS.to_vec(),
+        operations,
+    }
 }
 
 /// The static input schema of operation `key` (any kind).
@@ -85,7 +105,13 @@ pub struct Account {
 /// `GET /me`: the admin that owns the token and its workspace.
 pub fn test_connection(client: &Client) -> Result<Account> {
     let me = client.get("/me")?;
-    let text = |v: &Value, k: &str| v.get(k).and_then(|x| x.as_str().map(str::to_string).or_else(|| x.as_i64().map(|n| n.to_string())));
+    let text = |v: &Value, k: &str| {
+        v.get(k).and_then(|x| {
+            x.as_str()
+                .map(str::to_string)
+                .or_else(|| x.as_i64().map(|n| n.to_string()))
+        })
+    };
     let app = me.get("app").cloned().unwrap_or(Value::Null);
     let missing = |what: &str| Error::Upstream {
         status: 200,

@@ -1,7 +1,9 @@
-//! The WASI HTTP hook: every outgoing request passes the egress policy, then goes out with the
-//! host's timeouts (waki sets only the connect timeout; first-byte and between-bytes are ours).
+//! The WASI HTTP hook: every outgoing request passes the egress policy, then goes out through the
+//! host's keep-alive pool with the host's timeouts (waki sets only the connect timeout;
+//! first-byte and between-bytes are ours) and a bound on the response size.
 
 use super::egress::EgressPolicy;
+use super::pool::{Pool, Timeouts};
 use super::Limits;
 use http_body_util::{BodyExt, Limited};
 use std::future::Future;
@@ -14,14 +16,18 @@ type SendFuture = Box<
         + Send,
 >;
 
+/// Used only if neither the host nor the guest set a timeout (the host always does).
+const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub struct EgressHooks {
     policy: Arc<EgressPolicy>,
+    pool: Arc<Pool>,
     options: RequestOptions,
     max_response_bytes: usize,
 }
 
 impl EgressHooks {
-    pub fn new(policy: Arc<EgressPolicy>, limits: &Limits) -> Self {
+    pub fn new(policy: Arc<EgressPolicy>, pool: Arc<Pool>, limits: &Limits) -> Self {
         let options = RequestOptions {
             connect_timeout: Some(limits.connect_timeout),
             first_byte_timeout: Some(limits.first_byte_timeout),
@@ -29,6 +35,7 @@ impl EgressHooks {
         };
         EgressHooks {
             policy,
+            pool,
             options,
             max_response_bytes: limits.max_response_bytes,
         }
@@ -51,6 +58,12 @@ impl WasiHttpHooks for EgressHooks {
         // The guest may only shorten our timeouts, never lengthen them.
         let options = clamp(options, &self.options);
         let max = self.max_response_bytes;
+        let pool = self.pool.clone();
+        let timeouts = Timeouts {
+            connect: options.connect_timeout.unwrap_or(DEFAULT_TIMEOUT),
+            first_byte: options.first_byte_timeout.unwrap_or(DEFAULT_TIMEOUT),
+            between_bytes: options.between_bytes_timeout.unwrap_or(DEFAULT_TIMEOUT),
+        };
         Box::new(async move {
             if decision.is_err() {
                 // waki writes the body after `handle()`: drain it first, or the guest sees a
@@ -58,8 +71,7 @@ impl WasiHttpHooks for EgressHooks {
                 let _ = request.into_body().collect().await;
                 return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
             }
-            let (response, io) =
-                wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
+            let response = pool.send(request, timeouts).await?;
             if let Some(n) = content_length(&response).filter(|n| *n > max as u64) {
                 return Err(wasmtime_wasi_http::Error::HttpResponseBodySize(Some(n)));
             }
@@ -71,7 +83,8 @@ impl WasiHttpHooks for EgressHooks {
                     })
                     .boxed_unsync()
             });
-            Ok((response, Box::new(io) as IoFuture))
+            // The pool drives each connection on its own task, so there is no I/O future to hand back.
+            Ok((response, Box::new(std::future::ready(Ok(()))) as IoFuture))
         })
     }
 }

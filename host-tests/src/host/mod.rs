@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod egress;
 mod http;
+mod pool;
 
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -138,6 +139,8 @@ pub struct ConnectorHost {
     engine: Engine,
     pre: bindings::ConnectorPre<State>,
     policy: Arc<EgressPolicy>,
+    /// Keep-alive connections shared by every call of this host.
+    pool: Arc<pool::Pool>,
     limits: Limits,
     /// How the component was obtained (compiled now or read from the cache).
     pub loaded: Loaded,
@@ -208,6 +211,7 @@ impl ConnectorHost {
             engine,
             pre,
             policy: Arc::new(policy),
+            pool: Arc::default(),
             limits,
             loaded,
             _ticker,
@@ -228,7 +232,7 @@ impl ConnectorHost {
                 .build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            hooks: http::EgressHooks::new(self.policy.clone(), &self.limits),
+            hooks: http::EgressHooks::new(self.policy.clone(), self.pool.clone(), &self.limits),
             limits: CallLimiter {
                 max_memory: self.limits.max_memory_bytes,
                 peak_memory: 0,
