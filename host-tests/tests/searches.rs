@@ -290,7 +290,7 @@ fn bad_search_input_names_the_field_and_sends_nothing() {
     }
     let err = h
         .host
-        .run_search(&h.conn, "find-user", &"not json".to_string())
+        .run_search(&h.conn, "find-user", "not json")
         .unwrap()
         .unwrap_err();
     assert_eq!(kind(&err), "invalid-input");

@@ -35,13 +35,20 @@ pub struct Pool {
 
 impl Default for Pool {
     fn default() -> Self {
-        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
-        let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .expect("ring supports the default TLS versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        Pool { idle: Mutex::new(HashMap::new()), tls: tokio_rustls::TlsConnector::from(Arc::new(config)) }
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.into(),
+        };
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        Pool {
+            idle: Mutex::new(HashMap::new()),
+            tls: tokio_rustls::TlsConnector::from(Arc::new(config)),
+        }
     }
 }
 
@@ -105,7 +112,13 @@ impl Pool {
         }
     }
 
-    async fn connect(&self, https: bool, host: &str, port: u16, timeout: Duration) -> Result<SendRequest<WasiBody>, Error> {
+    async fn connect(
+        &self,
+        https: bool,
+        host: &str,
+        port: u16,
+        timeout: Duration,
+    ) -> Result<SendRequest<WasiBody>, Error> {
         let tcp = tokio::time::timeout(timeout, TcpStream::connect((host, port)))
             .await
             .map_err(|_| Error::ConnectionTimeout)?
@@ -121,13 +134,17 @@ impl Pool {
                 spawn_connection(http1::handshake(TokioIo::new(tcp)).await?)
             }
         };
-        tokio::time::timeout(timeout, handshake).await.map_err(|_| Error::ConnectionTimeout)?
+        tokio::time::timeout(timeout, handshake)
+            .await
+            .map_err(|_| Error::ConnectionTimeout)?
     }
 }
 
 /// `fut`, or `ConnectionReadTimeout` when the response does not start within `limit`.
 async fn within<T>(limit: Duration, fut: impl Future<Output = T>) -> Result<T, Error> {
-    tokio::time::timeout(limit, fut).await.map_err(|_| Error::ConnectionReadTimeout)
+    tokio::time::timeout(limit, fut)
+        .await
+        .map_err(|_| Error::ConnectionReadTimeout)
 }
 
 /// Drives a connection's I/O on the runtime until the sender is dropped or the peer closes.
@@ -152,7 +169,11 @@ struct BetweenBytes {
 
 impl BetweenBytes {
     fn new(inner: hyper::body::Incoming, limit: Duration) -> Self {
-        BetweenBytes { inner, limit, timer: Box::pin(tokio::time::sleep(limit)) }
+        BetweenBytes {
+            inner,
+            limit,
+            timer: Box::pin(tokio::time::sleep(limit)),
+        }
     }
 }
 
