@@ -144,3 +144,24 @@ fn the_host_serves_many_calls_from_one_instance_pre() {
     }
     assert_eq!(h.fake.requests().len(), 20);
 }
+
+#[test]
+fn a_redirect_to_another_host_is_not_followed() {
+    let h = Harness::new();
+    let elsewhere = host_tests::fake::FakeIntercom::start();
+    h.fake.inject(
+        host_tests::fake::Fault::Redirect(format!("{}/me", elsewhere.base_url())),
+        1,
+        None,
+    );
+    let err = h.host.test_connection(&h.conn).unwrap().unwrap_err();
+    match err {
+        ConnectorError::Upstream(u) => assert_eq!(u.status, 302),
+        e => panic!("expected the redirect to surface as an upstream error, got {e:?}"),
+    }
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the other host was never contacted"
+    );
+    assert_eq!(h.fake.requests().len(), 1);
+}

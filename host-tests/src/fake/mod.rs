@@ -60,6 +60,8 @@ pub enum Fault {
     StallBody(Duration),
     /// Close the connection without answering.
     CloseConnection,
+    /// 302 to this `Location` (a client must not follow it to another host).
+    Redirect(String),
 }
 
 /// A request as received (recorded before any fault or auth check).
@@ -463,6 +465,11 @@ impl Inner {
         match self.take_fault(&path) {
             None => self.answer(&rec),
             Some(Fault::CloseConnection) => http::Reply::Close,
+            Some(Fault::Redirect(location)) => http::Reply::Full {
+                status: 302,
+                headers: vec![("Location".to_string(), location)],
+                body: Vec::new(),
+            },
             Some(Fault::Slow(d)) => {
                 self.sleep(d);
                 self.answer(&rec)
