@@ -195,3 +195,135 @@ fn running_out_of_linear_memory_ends_only_that_call() {
         "the next call is served"
     );
 }
+
+/// Requests the fake received whose path starts with `prefix`, as METHOD path.
+fn hits(h: &Harness, method: &str, prefix: &str) -> usize {
+    h.fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == method && r.path.starts_with(prefix))
+        .count()
+}
+
+#[test]
+fn an_action_retries_only_what_is_safe_to_repeat() {
+    let h = Harness::new();
+    let ada = h
+        .fake
+        .insert_contact(json!({"role": "user", "email": "ada@example.com"}));
+    let id = ada["id"].as_str().unwrap().to_string();
+
+    // Tagging is idempotent: two 503s are retried and the tag lands once.
+    h.fake.inject(
+        Fault::ServerError(503),
+        2,
+        Some(&format!("/contacts/{id}/tags")),
+    );
+    let tagged = h
+        .action("add-tag-to-user", json!({"id": id, "tag": "VIP"}))
+        .unwrap();
+    assert_eq!(tagged["name"], "VIP", "{tagged}");
+    assert_eq!(hits(&h, "POST", &format!("/contacts/{id}/tags")), 3);
+    let tags = h.fake.contact(&id).unwrap()["tags"]["data"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(tags, 1);
+
+    // A note would be written twice: a 503 is reported, not retried.
+    h.fake.clear_requests();
+    h.fake.inject(
+        Fault::ServerError(503),
+        1,
+        Some(&format!("/contacts/{id}/notes")),
+    );
+    match h
+        .action("add-note", json!({"id": id, "body": "hello"}))
+        .unwrap_err()
+    {
+        ConnectorError::Upstream(u) => assert_eq!(u.status, 503),
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(
+        hits(&h, "POST", &format!("/contacts/{id}/notes")),
+        1,
+        "sent once, never twice"
+    );
+    assert!(h.fake.notes().is_empty());
+
+    // A long rate limit comes back to the host before anything is written.
+    h.fake.clear_requests();
+    h.fake.inject(
+        Fault::RateLimited {
+            reset_in_secs: 90,
+            retry_after_secs: None,
+        },
+        1,
+        None,
+    );
+    assert_eq!(
+        kind(
+            &h.action("add-note", json!({"id": id, "body": "hello"}))
+                .unwrap_err()
+        ),
+        "rate-limited"
+    );
+    assert_eq!(h.fake.requests().len(), 1);
+    assert!(h.fake.notes().is_empty());
+}
+
+#[test]
+fn a_poll_survives_server_errors_and_reports_long_rate_limits() {
+    let h = Harness::new();
+    let first = h.poll("new-user", json!({}), None).unwrap();
+    h.fake.advance(2);
+    let ada = h
+        .fake
+        .insert_contact(json!({"role": "user", "email": "ada@example.com"}));
+
+    h.fake.clear_requests();
+    h.fake.inject(
+        Fault::RateLimited {
+            reset_in_secs: 90,
+            retry_after_secs: None,
+        },
+        1,
+        None,
+    );
+    assert_eq!(
+        kind(
+            &h.poll("new-user", json!({}), Some(&first.cursor))
+                .unwrap_err()
+        ),
+        "rate-limited"
+    );
+    assert_eq!(h.fake.requests().len(), 1);
+
+    h.fake.inject(Fault::ServerError(502), 2, None);
+    let page = h.poll("new-user", json!({}), Some(&first.cursor)).unwrap();
+    let ids: Vec<&str> = page.events.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![ada["id"].as_str().unwrap()],
+        "the user is emitted once, after the retries"
+    );
+
+    h.fake.inject(Fault::MalformedJson, 1, None);
+    match h
+        .poll("new-user", json!({}), Some(&page.cursor))
+        .unwrap_err()
+    {
+        ConnectorError::Upstream(u) => {
+            assert!(u.message.contains("not valid JSON"), "{}", u.message)
+        }
+        e => panic!("{e:?}"),
+    }
+    // The cursor was not advanced by the failed poll: nothing is lost.
+    h.fake.advance(2);
+    let bob = h
+        .fake
+        .insert_contact(json!({"role": "user", "email": "bob@example.com"}));
+    let next = h.poll("new-user", json!({}), Some(&page.cursor)).unwrap();
+    let ids: Vec<&str> = next.events.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, vec![bob["id"].as_str().unwrap()]);
+}
