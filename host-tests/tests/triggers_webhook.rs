@@ -100,7 +100,7 @@ fn every_topic_maps_to_its_triggers_in_2x_and_1x_names() {
     let conv = json!({"type": "conversation", "id": "5", "created_at": 1_768_020_000, "state": "closed",
         "statistics": {"last_close_at": 1_768_020_100}, "tags_added": {"type": "tag.list", "tags": [tag]}});
     let company = serde_json::from_str::<Value>(include_str!(
-        "../../../shared/intercom/examples/webhook_company_created.json"
+        "../fixtures/intercom/examples/webhook_company_created.json"
     ))
     .unwrap();
     let cases: Vec<(&str, Value, &str)> = vec![

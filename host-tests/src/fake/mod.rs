@@ -1,7 +1,7 @@
 //! A stateful fake Intercom (REST API 2.16) on loopback, for driving the real connector
 //! component in tests and demos.
 //!
-//! * Behaviour follows `/work/shared/intercom/API-NOTES.md` and the 2.16 OpenAPI file: status
+//! * Behaviour follows `../shared/intercom/API-NOTES.md` and the 2.16 OpenAPI file: status
 //!   codes, `error.list` bodies, day-truncated contact search, cursor pagination, merge rules...
 //! * Every request is recorded ([`FakeIntercom::requests`]) and checked against the OpenAPI
 //!   request schemas ([`FakeIntercom::spec_violations`]).

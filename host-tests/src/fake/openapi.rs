@@ -25,7 +25,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, ValidationError, Validator};
 use serde_json::{json, Map, Value};
 
-/// File name of the OpenAPI description in `shared/intercom/`.
+/// File name of the OpenAPI description in `fixtures/intercom/`.
 const SPEC_FILE: &str = "api.intercom.io.2.16.yaml";
 /// Environment variable that overrides where [`SpecChecker::global`] reads the description from.
 const SPEC_ENV: &str = "INTERCOM_OPENAPI";
@@ -146,7 +146,7 @@ struct RequestBody {
 }
 
 impl SpecChecker {
-    /// The description in `shared/intercom/` (or at `$INTERCOM_OPENAPI`), parsed once per process.
+    /// The description in `fixtures/intercom/` (or at `$INTERCOM_OPENAPI`), parsed once per process.
     ///
     /// # Panics
     /// When the description cannot be read or understood: the tests cannot meaningfully go on.
@@ -458,18 +458,16 @@ impl SpecChecker {
     }
 }
 
-/// `$INTERCOM_OPENAPI`, else `shared/intercom/<SPEC_FILE>` in the nearest ancestor of this crate
-/// that has one (`<manifest>/../../shared/intercom/…` in the repository layout).
+/// `$INTERCOM_OPENAPI`, else the copy kept in this crate (`fixtures/intercom/`, identical to the
+/// workplace's `shared/intercom/`), so any clone of the repository can run the tests.
 fn default_spec_path() -> PathBuf {
     if let Some(p) = std::env::var_os(SPEC_ENV).filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .ancestors()
-        .map(|dir| dir.join("shared").join("intercom").join(SPEC_FILE))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| manifest.join("../../shared/intercom").join(SPEC_FILE))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join("intercom")
+        .join(SPEC_FILE)
 }
 
 fn split(path: &str) -> impl Iterator<Item = &str> {
