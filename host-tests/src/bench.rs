@@ -7,10 +7,9 @@
 //! - webhook verify + normalise per event: component vs the same Rust code natively;
 //! - the `.wasm` size and the peak linear memory of an instance.
 
-use crate::fake::{FakeIntercom, RecordedRequest, TOKEN};
+use crate::fake::{sign_webhook, FakeIntercom, RecordedRequest, TOKEN};
 use crate::host::{self, cache, ConnectorHost, EgressPolicy, Limits, Region};
 use anyhow::{bail, Context, Result};
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -243,15 +242,7 @@ pub fn run(component: &Path) -> Result<()> {
     // --- webhooks ------------------------------------------------------------------------
     let secret = "bench-client-secret";
     let body = webhook_body();
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes())?;
-    mac.update(&body);
-    let signature: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let headers = vec![("X-Hub-Signature".to_string(), format!("sha1={signature}"))];
+    let headers = vec![("X-Hub-Signature".to_string(), sign_webhook(secret, &body))];
     let component_hook = time(ROUNDS * 10, || {
         host.parse_webhook(secret, &headers, &body)
             .expect("no trap")

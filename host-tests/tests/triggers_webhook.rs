@@ -5,22 +5,12 @@
 mod common;
 
 use common::{invalid_field, kind, Harness};
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha1::Sha1;
 
 const SECRET: &str = "client-secret-abc";
 
 fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(body);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha1={hex}")
+    host_tests::fake::sign_webhook(secret, body)
 }
 
 fn notification(topic: &str, item: Value) -> Vec<u8> {

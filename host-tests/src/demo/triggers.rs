@@ -2,10 +2,10 @@
 //! same second picked up exactly once, and a signed webhook delivery verified and normalised.
 
 use super::{section, show, Demo};
+use crate::fake::sign_webhook;
 use crate::host::PollPage;
 use crate::json;
 use anyhow::Result;
-use hmac::{Hmac, Mac};
 use serde_json::json;
 
 fn brief(page: &PollPage) -> serde_json::Value {
@@ -55,15 +55,10 @@ pub fn tour(d: &Demo) -> Result<()> {
         }}
     })
     .to_string();
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes())?;
-    mac.update(body.as_bytes());
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let headers = vec![("X-Hub-Signature".to_string(), format!("sha1={hex}"))];
+    let headers = vec![(
+        "X-Hub-Signature".to_string(),
+        sign_webhook(secret, body.as_bytes()),
+    )];
     let parsed = d.host.parse_webhook(secret, &headers, body.as_bytes())?;
     show(parsed.map(|r| {
         json!({"topic": r.topic, "events": r.events.iter().map(|e| {

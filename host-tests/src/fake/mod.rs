@@ -41,6 +41,22 @@ pub const TOKEN: &str = "fake-intercom-token-123";
 /// Per-10-second-window request budget advertised in `X-RateLimit-Limit` (10,000/min).
 pub const RATE_LIMIT_PER_WINDOW: i64 = 1666;
 
+/// The `X-Hub-Signature` value Intercom sends with a webhook delivery: `sha1=` and the hex
+/// HMAC-SHA1 of the raw body keyed with the app's client secret.
+pub fn sign_webhook(secret: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac =
+        Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(body);
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha1={hex}")
+}
+
 /// Fault injected instead of normal handling (see [`FakeIntercom::inject`]).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fault {
