@@ -89,9 +89,9 @@ fn to_wit_operation(op: OperationInfo) -> wit::Operation {
         },
         label: op.label.into(),
         description: op.description.into(),
-        input_schema: op.input_schema,
-        output_schema: op.output_schema,
-        output_sample: op.output_sample,
+        input_schema: op.input_schema.into(),
+        output_schema: op.output_schema.into(),
+        output_sample: op.output_sample.into(),
         trigger: op.trigger.map(|t| wit::TriggerInfo {
             webhook_topics: t.webhook_topics.iter().map(|s| s.to_string()).collect(),
             can_poll: t.can_poll,

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use schemars::{generate::SchemaSettings, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 
 /// The longest text field we accept; Intercom's own limits are lower for most fields.
@@ -14,33 +14,54 @@ pub const MAX_TEXT: usize = 65_536;
 
 /// Parses operation input (JSON text) into `T`. Blank input means `{}`.
 pub fn parse<T: DeserializeOwned>(input: &str) -> Result<T> {
-    let text = if input.trim().is_empty() { "{}" } else { input };
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| Error::invalid("", format!("input is not valid JSON: {e}")))?;
-    from_value(value)
+    deserialize(object(input)?)
 }
 
 /// Checks an already-parsed JSON value against `T`.
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
-    if !value.is_object() {
-        return Err(Error::invalid("", "input must be a JSON object"));
+    deserialize(checked_object(value)?)
+}
+
+/// The input text as a JSON object.
+fn object(input: &str) -> Result<Value> {
+    if input.trim().is_empty() {
+        return Ok(Value::Object(Map::new()));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        let message = e.inner().to_string();
-        // serde reports a missing or unknown field at its parent; name the field itself.
-        let named = message
-            .strip_prefix("missing field `")
-            .or_else(|| message.strip_prefix("unknown field `"))
-            .and_then(|rest| rest.split('`').next());
-        let field = match named {
-            Some(name) if path.is_empty() => name.to_string(),
-            Some(name) if !path.ends_with(name) => format!("{path}.{name}"),
-            _ => path,
-        };
-        Error::invalid(field, message)
-    })
+    let value = serde_json::from_str(input)
+        .map_err(|e| Error::invalid("", format!("input is not valid JSON: {e}")))?;
+    checked_object(value)
+}
+
+fn checked_object(value: Value) -> Result<Value> {
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(Error::invalid("", "input must be a JSON object"))
+    }
+}
+
+/// Compiled once per input type, so it holds nothing but the deserializer call.
+fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(invalid_field)
+}
+
+/// `invalid-input` naming the offending field; one shared copy, not one per input type.
+#[inline(never)]
+fn invalid_field(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
+    let path = e.path().to_string();
+    let path = if path == "." { String::new() } else { path };
+    let message = e.inner().to_string();
+    // serde reports a missing or unknown field at its parent; name the field itself.
+    let named = message
+        .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("unknown field `"))
+        .and_then(|rest| rest.split('`').next());
+    let field = match named {
+        Some(name) if path.is_empty() => name.to_string(),
+        Some(name) if !path.ends_with(name) => format!("{path}.{name}"),
+        _ => path,
+    };
+    Error::invalid(field, message)
 }
 
 /// The JSON Schema (draft 2020-12) of `T`, with `$schema` set.

@@ -16,9 +16,10 @@ pub struct OperationInfo {
     pub kind: Kind,
     pub label: &'static str,
     pub description: &'static str,
-    pub input_schema: String,
-    pub output_schema: String,
-    pub output_sample: String,
+    /// JSON text, as committed under `src/schemas/`.
+    pub input_schema: &'static str,
+    pub output_schema: &'static str,
+    pub output_sample: &'static str,
     pub trigger: Option<&'static TriggerInfo>,
 }
 
@@ -46,9 +47,9 @@ fn info(meta: &Meta, kind: Kind, trigger: Option<&'static TriggerInfo>) -> Opera
         kind,
         label: meta.label,
         description: meta.description,
-        input_schema: (meta.input_schema)().to_string(),
-        output_schema: (meta.output_schema)().to_string(),
-        output_sample: (meta.output_sample)().to_string(),
+        input_schema: meta.input_schema.text,
+        output_schema: meta.output_schema,
+        output_sample: meta.output_sample,
         trigger,
     }
 }
@@ -79,16 +80,21 @@ pub fn describe() -> ConnectorInfo {
     }
 }
 
-/// The static input schema of operation `key` (any kind).
-pub fn static_input_schema(key: &str) -> Result<Value> {
-    let meta = triggers::ALL
+/// Every operation's description, in `describe()` order.
+pub fn all_meta() -> impl Iterator<Item = &'static Meta> {
+    triggers::ALL
         .iter()
         .map(|t| &t.meta)
         .chain(actions::ALL.iter().map(|a| &a.meta))
         .chain(searches::ALL.iter().map(|s| &s.meta))
+}
+
+/// The static input schema of operation `key` (any kind).
+pub fn static_input_schema(key: &str) -> Result<Value> {
+    let meta = all_meta()
         .find(|m| m.key == key)
         .ok_or_else(|| Error::invalid("key", format!("unknown operation `{key}`")))?;
-    Ok((meta.input_schema)())
+    Ok(meta.input_schema.value())
 }
 
 /// The account behind a connection (the WIT `account`).

@@ -5,6 +5,46 @@ use crate::error::{Error, Result};
 use crate::intercom::Client;
 use serde_json::Value;
 
+/// An operation's input schema: JSON text generated natively from its input type and committed
+/// under `src/schemas/input/` (see `schemas` tests), so the component carries no schema generator.
+pub struct InputSchema {
+    /// The operation key the file is named after.
+    pub key: &'static str,
+    pub text: &'static str,
+    /// Generates the schema from the input type; only native builds reference schemars.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub generate: fn() -> Value,
+}
+
+/// `input_schema!("find-user", Input)`: the committed schema of `Input` for the operation
+/// `find-user`.
+macro_rules! input_schema {
+    ($key:literal, $ty:ty) => {{
+        // Names the type on wasm32 too, where it may be used for nothing but its schema.
+        #[cfg(target_arch = "wasm32")]
+        let _ = ::core::marker::PhantomData::<$ty>;
+        $crate::operation::InputSchema {
+            key: $key,
+            text: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/src/schemas/input/",
+                $key,
+                ".json"
+            )),
+            #[cfg(not(target_arch = "wasm32"))]
+            generate: $crate::input::schema_of::<$ty>,
+        }
+    }};
+}
+pub(crate) use input_schema;
+
+impl InputSchema {
+    /// The schema as a value, to extend per workspace.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(self.text).expect("committed input schemas are valid JSON")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Trigger,
@@ -17,12 +57,12 @@ pub struct Meta {
     pub key: &'static str,
     pub label: &'static str,
     pub description: &'static str,
-    /// JSON Schema of the input, generated from the input type.
-    pub input_schema: fn() -> Value,
-    /// JSON Schema of one output item.
-    pub output_schema: fn() -> Value,
-    /// A realistic output item.
-    pub output_sample: fn() -> Value,
+    /// JSON Schema of the input (see [`InputSchema`]).
+    pub input_schema: InputSchema,
+    /// JSON Schema of one output item (JSON text).
+    pub output_schema: &'static str,
+    /// A realistic output item (JSON text).
+    pub output_sample: &'static str,
 }
 
 pub struct SearchOp {

@@ -2,12 +2,12 @@
 
 use super::fields::{Email, Timestamp};
 use crate::error::{Error, Result};
-use crate::input::{parse, require_one_of, schema_of, Id, Text};
+use crate::input::{parse, require_one_of, Id, Text};
 use crate::intercom::data_attributes::timestamp;
 use crate::intercom::lookup::{self, ContactKey};
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::object_schema;
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{ADD_EVENT_SAMPLE, ADD_EVENT_SCHEMA};
 use crate::time::now_unix;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -39,24 +39,6 @@ pub struct Input {
     pub metadata: Option<Map<String, Value>>,
 }
 
-fn output_schema() -> Value {
-    let mut s = object_schema("Event");
-    s["properties"] = json!({
-        "type": { "const": "event" },
-        "event_name": { "type": "string" },
-        "created_at": { "type": "integer" },
-        "id": { "type": ["string", "null"], "description": "Intercom's contact id, when known" },
-        "user_id": { "type": ["string", "null"] },
-        "metadata": { "type": "object" }
-    });
-    s
-}
-
-fn output_sample() -> Value {
-    json!({"type": "event", "event_name": "updated-plan", "created_at": 1_734_537_243, "id": "6762f0d01bb69f9f2193bb7d",
-           "user_id": null, "metadata": {"plan": "pro", "seats": 12}})
-}
-
 pub const ACTION: ActionOp = ActionOp {
     meta: Meta {
         key: "add-event",
@@ -64,9 +46,9 @@ pub const ACTION: ActionOp = ActionOp {
         description:
             "Records an event (with optional metadata) on a user or lead. Intercom accepts it \
                       asynchronously; a repeat of the same event at the same time is stored once.",
-        input_schema: schema_of::<Input>,
-        output_schema,
-        output_sample,
+        input_schema: input_schema!("add-event", Input),
+        output_schema: ADD_EVENT_SCHEMA,
+        output_sample: ADD_EVENT_SAMPLE,
     },
     run,
 };

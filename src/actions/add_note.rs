@@ -2,11 +2,11 @@
 
 use super::fields::{contact_key, Email};
 use crate::error::Result;
-use crate::input::{parse, schema_of, Id, Text};
+use crate::input::{parse, Id, Text};
 use crate::intercom::lookup;
 use crate::intercom::{encode, Client};
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{note_sample, object_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{ADD_NOTE_SCHEMA, NOTE_SAMPLE};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -29,27 +29,14 @@ pub struct Input {
     pub admin_id: Option<Id>,
 }
 
-fn output_schema() -> Value {
-    let mut s = object_schema("Note");
-    s["properties"] = json!({
-        "type": { "const": "note" },
-        "id": { "type": "string" },
-        "body": { "type": "string", "description": "The note as HTML" },
-        "created_at": { "type": "integer" },
-        "contact": { "type": ["object", "null"] },
-        "author": { "type": ["object", "null"] }
-    });
-    s
-}
-
 pub const ACTION: ActionOp = ActionOp {
     meta: Meta {
         key: "add-note",
         label: "Add Note",
         description: "Adds a note to a user or lead, optionally written by a given admin.",
-        input_schema: schema_of::<Input>,
-        output_schema,
-        output_sample: note_sample,
+        input_schema: input_schema!("add-note", Input),
+        output_schema: ADD_NOTE_SCHEMA,
+        output_sample: NOTE_SAMPLE,
     },
     run,
 };

@@ -2,11 +2,10 @@
 
 use super::tagging::{self, CompanyTagInput};
 use crate::error::Result;
-use crate::input::schema_of;
 
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{tag_sample, tag_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{TAG_SAMPLE, TAG_SCHEMA};
 use serde_json::Value;
 
 pub const ACTION: ActionOp = ActionOp {
@@ -15,9 +14,9 @@ pub const ACTION: ActionOp = ActionOp {
         label: "Add Tag to Company",
         description:
             "Attaches a tag to a company (by company_id or Intercom id). A missing tag is created.",
-        input_schema: schema_of::<CompanyTagInput>,
-        output_schema: tag_schema,
-        output_sample: tag_sample,
+        input_schema: input_schema!("add-tag-to-company", CompanyTagInput),
+        output_schema: TAG_SCHEMA,
+        output_sample: TAG_SAMPLE,
     },
     run,
 };

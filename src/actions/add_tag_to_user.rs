@@ -2,11 +2,10 @@
 
 use super::tagging::{self, ContactTagInput};
 use crate::error::Result;
-use crate::input::schema_of;
 use crate::intercom::contacts::Role;
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{tag_sample, tag_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{TAG_SAMPLE, TAG_SCHEMA};
 use serde_json::Value;
 
 pub const ACTION: ActionOp = ActionOp {
@@ -14,9 +13,9 @@ pub const ACTION: ActionOp = ActionOp {
         key: "add-tag-to-user",
         label: "Add Tag to User",
         description: "Attaches a tag to a user (by Intercom id, external_id/user_id or email). A missing tag is created. Leads are never touched.",
-        input_schema: schema_of::<ContactTagInput>,
-        output_schema: tag_schema,
-        output_sample: tag_sample,
+        input_schema: input_schema!("add-tag-to-user", ContactTagInput),
+        output_schema: TAG_SCHEMA,
+        output_sample: TAG_SAMPLE,
     },
     run,
 };

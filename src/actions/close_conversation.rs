@@ -2,11 +2,11 @@
 
 use super::conversations;
 use crate::error::Result;
-use crate::input::{parse, schema_of, Id, Text};
+use crate::input::{parse, Id, Text};
 use crate::intercom::lookup;
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{conversation_sample, conversation_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -28,9 +28,9 @@ pub const ACTION: ActionOp = ActionOp {
         key: "close-conversation",
         label: "Close Conversation",
         description: "Closes a conversation as an admin, optionally leaving a message.",
-        input_schema: schema_of::<Input>,
-        output_schema: conversation_schema,
-        output_sample: conversation_sample,
+        input_schema: input_schema!("close-conversation", Input),
+        output_schema: CONVERSATION_SCHEMA,
+        output_sample: CONVERSATION_SAMPLE,
     },
     run,
 };

@@ -4,12 +4,12 @@
 use super::fields::{contact_key, Email};
 use super::update_company::UserRef;
 use crate::error::{Error, Result};
-use crate::input::{parse, schema_of, Id};
+use crate::input::{parse, Id};
 use crate::intercom::contacts::{str_field, Role};
 use crate::intercom::lookup;
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{contact_sample, contact_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -46,9 +46,9 @@ pub const ACTION: ActionOp = ActionOp {
         label: "Convert Lead to User",
         description: "Merges a lead into an existing user. Intercom only merges contacts that share an email or \
                       phone unless skip_duplicate_validation is set. Returns the user.",
-        input_schema: schema_of::<Input>,
-        output_schema: contact_schema,
-        output_sample: contact_sample,
+        input_schema: input_schema!("convert-lead-to-user", Input),
+        output_schema: CONTACT_SCHEMA,
+        output_sample: CONTACT_SAMPLE,
     },
     run,
 };

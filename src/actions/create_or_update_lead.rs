@@ -2,17 +2,15 @@
 //! else create a lead.
 
 use super::contact_writes::{self, body, Profile};
-use super::fields::{
-    check_custom_attributes, outcome_schema, with_outcome, CustomAttributes, Email, Timestamp,
-};
+use super::fields::{check_custom_attributes, with_outcome, CustomAttributes, Email, Timestamp};
 use crate::error::Result;
-use crate::input::{parse, schema_of, Id, Text};
+use crate::input::{parse, Id, Text};
 use crate::intercom::contacts::{self, str_field, Role};
 use crate::intercom::data_attributes::Model;
 use crate::intercom::lookup::{self, ContactKey};
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{contact_sample, contact_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{CONTACT_WITH_OUTCOME_SCHEMA, CREATE_OR_UPDATE_LEAD_SAMPLE};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -42,25 +40,15 @@ pub struct Input {
     pub custom_attributes: Option<CustomAttributes>,
 }
 
-fn output_schema() -> Value {
-    outcome_schema(contact_schema())
-}
-
-fn output_sample() -> Value {
-    let mut s = with_outcome(contact_sample(), "created");
-    s["role"] = "lead".into();
-    s
-}
-
 pub const ACTION: ActionOp = ActionOp {
     meta: Meta {
         key: "create-or-update-lead",
         label: "Create or Update Lead",
         description: "Updates the lead with this Intercom id, else the most recently updated lead with this email, \
                       else creates a lead. Users are never touched. The output's `outcome` says `created` or `updated`.",
-        input_schema: schema_of::<Input>,
-        output_schema,
-        output_sample,
+        input_schema: input_schema!("create-or-update-lead", Input),
+        output_schema: CONTACT_WITH_OUTCOME_SCHEMA,
+        output_sample: CREATE_OR_UPDATE_LEAD_SAMPLE,
     },
     run,
 };

@@ -11,17 +11,15 @@
 //! that user is updated instead, unarchived first if archived: never a duplicate.
 
 use super::contact_writes::{self, body, CompanyRef, Profile};
-use super::fields::{
-    check_custom_attributes, outcome_schema, with_outcome, CustomAttributes, Email, Timestamp,
-};
+use super::fields::{check_custom_attributes, with_outcome, CustomAttributes, Email, Timestamp};
 use crate::error::Result;
-use crate::input::{parse, require_one_of, schema_of, Id, Text};
+use crate::input::{parse, require_one_of, Id, Text};
 use crate::intercom::contacts::{self, str_field, Role};
 use crate::intercom::data_attributes::Model;
 use crate::intercom::lookup;
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{contact_sample, contact_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{CONTACT_WITH_OUTCOME_SCHEMA, CREATE_OR_UPDATE_USER_SAMPLE};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -56,14 +54,6 @@ pub struct Input {
     pub company: Option<CompanyRef>,
 }
 
-fn output_schema() -> Value {
-    outcome_schema(contact_schema())
-}
-
-fn output_sample() -> Value {
-    with_outcome(contact_sample(), "updated")
-}
-
 pub const ACTION: ActionOp = ActionOp {
     meta: Meta {
         key: "create-or-update-user",
@@ -72,9 +62,9 @@ pub const ACTION: ActionOp = ActionOp {
                       (setting it), else creates a user. Sending only an email updates the user with that email. \
                       Optionally attaches the user to a company, creating the company if needed. The output's \
                       `outcome` says `created` or `updated`.",
-        input_schema: schema_of::<Input>,
-        output_schema,
-        output_sample,
+        input_schema: input_schema!("create-or-update-user", Input),
+        output_schema: CONTACT_WITH_OUTCOME_SCHEMA,
+        output_sample: CREATE_OR_UPDATE_USER_SAMPLE,
     },
     run,
 };

@@ -3,12 +3,12 @@
 use super::contact_writes::{self, body, Created, Profile};
 use super::fields::{check_custom_attributes, CustomAttributes, Email, Timestamp};
 use crate::error::{Error, Result};
-use crate::input::{parse, require_one_of, schema_of, Id, Text};
+use crate::input::{parse, require_one_of, Id, Text};
 use crate::intercom::contacts::Role;
 use crate::intercom::data_attributes::Model;
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{contact_sample, contact_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -63,9 +63,9 @@ pub const ACTION: ActionOp = ActionOp {
         label: "Create User",
         description: "Creates a user. If a user with that external_id (or that email, when one of them has no \
                       external_id) exists, Intercom refuses and the error names it: use Create or Update User to update instead.",
-        input_schema: schema_of::<Input>,
-        output_schema: contact_schema,
-        output_sample: contact_sample,
+        input_schema: input_schema!("create-user", Input),
+        output_schema: CONTACT_SCHEMA,
+        output_sample: CONTACT_SAMPLE,
     },
     run,
 };

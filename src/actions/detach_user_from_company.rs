@@ -2,10 +2,9 @@
 
 use super::company_membership::{self, Input};
 use crate::error::Result;
-use crate::input::schema_of;
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{company_sample, company_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{COMPANY_SAMPLE, COMPANY_SCHEMA};
 use serde_json::Value;
 
 pub const ACTION: ActionOp = ActionOp {
@@ -13,9 +12,9 @@ pub const ACTION: ActionOp = ActionOp {
         key: "detach-user-from-company",
         label: "Detach User from Company",
         description: "Detaches a user (by Intercom id, external_id/user_id or email) from a company (by company_id or Intercom id).",
-        input_schema: schema_of::<Input>,
-        output_schema: company_schema,
-        output_sample: company_sample,
+        input_schema: input_schema!("detach-user-from-company", Input),
+        output_schema: COMPANY_SCHEMA,
+        output_sample: COMPANY_SAMPLE,
     },
     run,
 };

@@ -141,15 +141,6 @@ pub fn with_outcome(mut obj: Value, outcome: &str) -> Value {
     obj
 }
 
-/// `schema` with an `outcome` property (`created` or `updated`).
-pub fn outcome_schema(mut schema: Value) -> Value {
-    schema["properties"]["outcome"] = json!({ "enum": ["created", "updated"], "description": "Whether the action created a record or updated one" });
-    if let Some(req) = schema["required"].as_array_mut() {
-        req.push(json!("outcome"));
-    }
-    schema
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

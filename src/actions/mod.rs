@@ -86,7 +86,7 @@ pub fn workspace_schema(client: &Client, key: &str) -> Result<Option<Value>> {
     let op = find(ALL, key, |op| &op.meta, "action")?;
     let attrs = data_attributes::list(client, model)?;
     Ok(Some(data_attributes::extend_schema(
-        (op.meta.input_schema)(),
+        op.meta.input_schema.value(),
         &attrs,
     )))
 }

@@ -2,11 +2,10 @@
 
 use super::tagging::{self, ConversationTagInput};
 use crate::error::Result;
-use crate::input::schema_of;
 
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{tag_sample, tag_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{TAG_SAMPLE, TAG_SCHEMA};
 use serde_json::Value;
 
 pub const ACTION: ActionOp = ActionOp {
@@ -14,9 +13,9 @@ pub const ACTION: ActionOp = ActionOp {
         key: "remove-tag-from-conversation",
         label: "Remove Tag from Conversation",
         description: "Removes a tag from a conversation as an admin.",
-        input_schema: schema_of::<ConversationTagInput>,
-        output_schema: tag_schema,
-        output_sample: tag_sample,
+        input_schema: input_schema!("remove-tag-from-conversation", ConversationTagInput),
+        output_schema: TAG_SCHEMA,
+        output_sample: TAG_SAMPLE,
     },
     run,
 };

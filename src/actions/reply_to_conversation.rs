@@ -4,11 +4,11 @@
 use super::conversations;
 use super::fields::Email;
 use crate::error::{Error, Result};
-use crate::input::{parse, schema_of, Id, Text};
+use crate::input::{parse, Id, Text};
 use crate::intercom::lookup;
 use crate::intercom::{encode, Client};
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{conversation_sample, conversation_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -62,9 +62,9 @@ pub const ACTION: ActionOp = ActionOp {
         key: "reply-to-conversation",
         label: "Reply to Conversation",
         description: "Replies to a conversation as an admin (a comment, or an internal note) or as the contact.",
-        input_schema: schema_of::<Input>,
-        output_schema: conversation_schema,
-        output_sample: conversation_sample,
+        input_schema: input_schema!("reply-to-conversation", Input),
+        output_schema: CONVERSATION_SCHEMA,
+        output_sample: CONVERSATION_SAMPLE,
     },
     run,
 };

@@ -2,12 +2,12 @@
 
 use super::fields::{contact_key, Email};
 use crate::error::Result;
-use crate::input::{parse, schema_of, Id, Text};
+use crate::input::{parse, Id, Text};
 use crate::intercom::contacts::{str_field, Role};
 use crate::intercom::lookup;
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{message_sample, object_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{MESSAGE_SAMPLE, SEND_INCOMING_MESSAGE_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -28,29 +28,15 @@ pub struct Input {
     pub body: Text,
 }
 
-fn output_schema() -> Value {
-    let mut s = object_schema("Incoming message");
-    s["required"] = json!(["id", "conversation_id"]);
-    s["properties"] = json!({
-        "type": { "const": "user_message" },
-        "id": { "type": "string" },
-        "conversation_id": { "type": "string", "description": "The conversation the message started" },
-        "created_at": { "type": "integer" },
-        "body": { "type": "string" },
-        "message_type": { "type": "string" }
-    });
-    s
-}
-
 pub const ACTION: ActionOp = ActionOp {
     meta: Meta {
         key: "send-incoming-message",
         label: "Send Incoming Message",
         description: "Sends a message from a user or lead into your Intercom inbox, starting a conversation. \
                       Returns the message with its conversation_id. Needs a paid Intercom plan.",
-        input_schema: schema_of::<Input>,
-        output_schema,
-        output_sample: message_sample,
+        input_schema: input_schema!("send-incoming-message", Input),
+        output_schema: SEND_INCOMING_MESSAGE_SCHEMA,
+        output_sample: MESSAGE_SAMPLE,
     },
     run,
 };

@@ -3,11 +3,11 @@
 use super::conversations;
 use super::fields::Timestamp;
 use crate::error::{Error, Result};
-use crate::input::{parse, schema_of, Id};
+use crate::input::{parse, Id};
 use crate::intercom::lookup;
 use crate::intercom::Client;
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{conversation_sample, conversation_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
 use crate::time::now_unix;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -30,9 +30,9 @@ pub const ACTION: ActionOp = ActionOp {
         key: "snooze-conversation",
         label: "Snooze Conversation",
         description: "Snoozes a conversation until the given time, when it reopens.",
-        input_schema: schema_of::<Input>,
-        output_schema: conversation_schema,
-        output_sample: conversation_sample,
+        input_schema: input_schema!("snooze-conversation", Input),
+        output_schema: CONVERSATION_SCHEMA,
+        output_sample: CONVERSATION_SAMPLE,
     },
     run,
 };

@@ -5,13 +5,13 @@ use super::fields::{
     check_custom_attributes, contact_key, put, CustomAttributes, Email, Timestamp,
 };
 use crate::error::Result;
-use crate::input::{parse, schema_of, Id, Text};
+use crate::input::{parse, Id, Text};
 use crate::intercom::contacts::Role;
 use crate::intercom::data_attributes::Model;
 use crate::intercom::lookup;
 use crate::intercom::{encode, Client};
-use crate::operation::{ActionOp, Meta};
-use crate::schemas::{company_sample, company_schema};
+use crate::operation::{input_schema, ActionOp, Meta};
+use crate::schemas::{COMPANY_SAMPLE, COMPANY_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -65,9 +65,9 @@ pub const ACTION: ActionOp = ActionOp {
         description: "Creates or updates the company with this company_id (name, plan, size, website, industry, \
                       monthly spend, custom attributes), and optionally attaches a user to it. Intercom only shows \
                       companies that have at least one user.",
-        input_schema: schema_of::<Input>,
-        output_schema: company_schema,
-        output_sample: company_sample,
+        input_schema: input_schema!("update-company", Input),
+        output_schema: COMPANY_SCHEMA,
+        output_sample: COMPANY_SAMPLE,
     },
     run,
 };

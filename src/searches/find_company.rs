@@ -1,12 +1,12 @@
 //! find-company: a company by Intercom id, your company_id, or name.
 
 use crate::error::Result;
-use crate::input::{parse, require_one_of, schema_of, schema_require_any, Id, Text};
+use crate::input::{parse, require_one_of, schema_require_any, Id, Text};
 use crate::intercom::companies;
 use crate::intercom::contacts::str_field;
 use crate::intercom::Client;
-use crate::operation::{Meta, SearchOp};
-use crate::schemas::{company_sample, company_schema};
+use crate::operation::{input_schema, Meta, SearchOp};
+use crate::schemas::{COMPANY_SAMPLE, COMPANY_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -34,9 +34,9 @@ pub const SEARCH: SearchOp = SearchOp {
         key: "find-company",
         label: "Find Company",
         description: "Finds a company by Intercom id, your company_id, or its exact name.",
-        input_schema: schema_of::<Input>,
-        output_schema: company_schema,
-        output_sample: company_sample,
+        input_schema: input_schema!("find-company", Input),
+        output_schema: COMPANY_SCHEMA,
+        output_sample: COMPANY_SAMPLE,
     },
     run,
 };

@@ -1,11 +1,11 @@
 //! find-lead: a lead by Intercom id, email or phone.
 
 use crate::error::Result;
-use crate::input::{parse, require_one_of, schema_of, schema_require_any, Id, Text};
+use crate::input::{parse, require_one_of, schema_require_any, Id, Text};
 use crate::intercom::contacts::{self, str_field, Role};
 use crate::intercom::Client;
-use crate::operation::{Meta, SearchOp};
-use crate::schemas::{contact_sample, contact_schema};
+use crate::operation::{input_schema, Meta, SearchOp};
+use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -33,9 +33,9 @@ pub const SEARCH: SearchOp = SearchOp {
         key: "find-lead",
         label: "Find Lead",
         description: "Finds leads by Intercom id, email or phone. Users are never returned.",
-        input_schema: schema_of::<Input>,
-        output_schema: contact_schema,
-        output_sample: contact_sample,
+        input_schema: input_schema!("find-lead", Input),
+        output_schema: CONTACT_SCHEMA,
+        output_sample: CONTACT_SAMPLE,
     },
     run,
 };

@@ -1,9 +1,8 @@
 //! lead-added-email: a lead enters an email address. Webhook-only.
 
 use super::{Shape, TriggerOp};
-use crate::input::schema_of;
-use crate::operation::{Meta, TriggerInfo};
-use crate::schemas::{contact_sample, contact_schema};
+use crate::operation::{input_schema, Meta, TriggerInfo};
+use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
 
 /// No options.
 #[derive(serde::Deserialize, schemars::JsonSchema, Default)]
@@ -15,9 +14,9 @@ pub const TRIGGER: TriggerOp = TriggerOp {
         key: "lead-added-email",
         label: "Lead Added Email",
         description: "Triggers when a Lead enters an email address.",
-        input_schema: schema_of::<Input>,
-        output_schema: contact_schema,
-        output_sample: contact_sample,
+        input_schema: input_schema!("lead-added-email", Input),
+        output_schema: CONTACT_SCHEMA,
+        output_sample: CONTACT_SAMPLE,
     },
     info: TriggerInfo {
         webhook_topics: &["contact.lead.added_email", "contact.added_email"],

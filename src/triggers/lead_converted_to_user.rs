@@ -1,9 +1,8 @@
 //! lead-converted-to-user: a lead signs up (becomes a user). Webhook-only.
 
 use super::{Shape, TriggerOp};
-use crate::input::schema_of;
-use crate::operation::{Meta, TriggerInfo};
-use crate::schemas::{contact_sample, contact_schema};
+use crate::operation::{input_schema, Meta, TriggerInfo};
+use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
 
 /// No options.
 #[derive(serde::Deserialize, schemars::JsonSchema, Default)]
@@ -15,9 +14,9 @@ pub const TRIGGER: TriggerOp = TriggerOp {
         key: "lead-converted-to-user",
         label: "Lead Converted to User",
         description: "Triggers when a lead converts to a user.",
-        input_schema: schema_of::<Input>,
-        output_schema: contact_schema,
-        output_sample: contact_sample,
+        input_schema: input_schema!("lead-converted-to-user", Input),
+        output_schema: CONTACT_SCHEMA,
+        output_sample: CONTACT_SAMPLE,
     },
     info: TriggerInfo {
         webhook_topics: &["contact.lead.signed_up", "contact.signed_up", "contact.merged"],

@@ -14,7 +14,7 @@ mod new_conversation;
 mod new_lead;
 mod new_unsubscription;
 mod new_user;
-mod tag_added_to_conversation;
+pub(crate) mod tag_added_to_conversation;
 mod tag_added_to_lead;
 mod tag_added_to_user;
 
@@ -114,22 +114,4 @@ pub fn parse_webhook(
     body: &[u8],
 ) -> Result<WebhookResult> {
     webhook::parse(secret, headers, body)
-}
-
-/// `contact_tag {type, created_at, tag, contact}`: the tag triggers' event, polled or webhook.
-pub fn contact_tag_schema() -> serde_json::Value {
-    let mut s = crate::schemas::object_schema("Contact tag");
-    s["required"] = serde_json::json!(["type", "created_at", "tag", "contact"]);
-    s["properties"] = serde_json::json!({
-        "type": {"const": "contact_tag"},
-        "created_at": {"type": "integer", "description": "When the tag was applied (Unix seconds)"},
-        "tag": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "name": {"type": ["string", "null"]}}},
-        "contact": crate::schemas::contact_schema()
-    });
-    s
-}
-
-pub fn contact_tag_sample() -> serde_json::Value {
-    let tag = crate::schemas::tag_sample();
-    contact_poll::contact_tag(&crate::schemas::contact_sample(), &tag, 1_734_537_745)
 }

@@ -3,11 +3,11 @@
 use super::search_poll::{ts_at, Endpoint, Found, Source};
 use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
-use crate::input::{parse, schema_of};
+use crate::input::parse;
 use crate::intercom::query::filter;
 use crate::intercom::Client;
-use crate::operation::{Meta, TriggerInfo};
-use crate::schemas::{conversation_sample, conversation_schema};
+use crate::operation::{input_schema, Meta, TriggerInfo};
+use crate::schemas::{CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -22,9 +22,9 @@ pub const TRIGGER: TriggerOp = TriggerOp {
         key: "new-closed-conversation",
         label: "New Closed Conversation",
         description: "Triggers when a conversation is closed.",
-        input_schema: schema_of::<Input>,
-        output_schema: conversation_schema,
-        output_sample: conversation_sample,
+        input_schema: input_schema!("new-closed-conversation", Input),
+        output_schema: CONVERSATION_SCHEMA,
+        output_sample: CONVERSATION_SAMPLE,
     },
     info: TriggerInfo {
         webhook_topics: &["conversation.admin.closed"],

@@ -5,10 +5,10 @@ use super::cursor::Cursor;
 use super::search_poll::SAMPLES;
 use super::{Event, PollPage, Shape, TriggerOp};
 use crate::error::{Error, Result};
-use crate::input::{parse, schema_of};
+use crate::input::parse;
 use crate::intercom::{encode, Client};
-use crate::operation::{Meta, TriggerInfo};
-use crate::schemas::{company_sample, company_schema};
+use crate::operation::{input_schema, Meta, TriggerInfo};
+use crate::schemas::{COMPANY_SAMPLE, COMPANY_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -29,9 +29,9 @@ pub const TRIGGER: TriggerOp = TriggerOp {
         key: "new-company",
         label: "New Company",
         description: "Triggers when a new Company is created.",
-        input_schema: schema_of::<Input>,
-        output_schema: company_schema,
-        output_sample: company_sample,
+        input_schema: input_schema!("new-company", Input),
+        output_schema: COMPANY_SCHEMA,
+        output_sample: COMPANY_SAMPLE,
     },
     info: TriggerInfo {
         webhook_topics: &["company.created"],

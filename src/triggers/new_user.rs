@@ -3,11 +3,11 @@
 use super::contact_poll::new_contacts;
 use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
-use crate::input::{parse, schema_of};
+use crate::input::parse;
 use crate::intercom::contacts::Role;
 use crate::intercom::{companies, Client};
-use crate::operation::{Meta, TriggerInfo};
-use crate::schemas::{contact_sample, contact_schema};
+use crate::operation::{input_schema, Meta, TriggerInfo};
+use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -29,9 +29,9 @@ pub const TRIGGER: TriggerOp = TriggerOp {
         key: "new-user",
         label: "New User",
         description: "Triggers when a new user is created.",
-        input_schema: schema_of::<Input>,
-        output_schema: contact_schema,
-        output_sample: contact_sample,
+        input_schema: input_schema!("new-user", Input),
+        output_schema: CONTACT_SCHEMA,
+        output_sample: CONTACT_SAMPLE,
     },
     info: TriggerInfo {
         webhook_topics: &["contact.user.created", "user.created"],

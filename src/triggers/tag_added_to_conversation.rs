@@ -4,10 +4,11 @@ use super::contact_poll::{resolve_tag, tag_key};
 use super::search_poll::{Endpoint, Found, Source};
 use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
-use crate::input::{parse, schema_of, Text};
+use crate::input::{parse, Text};
 use crate::intercom::query::filter;
 use crate::intercom::Client;
-use crate::operation::{Meta, TriggerInfo};
+use crate::operation::{input_schema, Meta, TriggerInfo};
+use crate::schemas::{TAG_ADDED_TO_CONVERSATION_SAMPLE, TAG_ADDED_TO_CONVERSATION_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -30,34 +31,14 @@ pub fn conversation_tag(conversation: &Value, tag: &Value, applied_at: i64) -> V
     })
 }
 
-fn output_schema() -> Value {
-    let mut s = crate::schemas::object_schema("Conversation tag");
-    s["required"] = json!(["type", "created_at", "tag", "conversation"]);
-    s["properties"] = json!({
-        "type": {"const": "conversation_tag"},
-        "created_at": {"type": "integer", "description": "When the tag was applied (Unix seconds)"},
-        "tag": {"type": "object", "required": ["id"]},
-        "conversation": crate::schemas::conversation_schema()
-    });
-    s
-}
-
-fn sample() -> Value {
-    conversation_tag(
-        &crate::schemas::conversation_sample(),
-        &crate::schemas::tag_sample(),
-        1_734_537_745,
-    )
-}
-
 pub const TRIGGER: TriggerOp = TriggerOp {
     meta: Meta {
         key: "tag-added-to-conversation",
         label: "Tag Added to Conversation",
         description: "Triggers when a new tag is added to a conversation in Intercom.",
-        input_schema: schema_of::<Input>,
-        output_schema,
-        output_sample: sample,
+        input_schema: input_schema!("tag-added-to-conversation", Input),
+        output_schema: TAG_ADDED_TO_CONVERSATION_SCHEMA,
+        output_sample: TAG_ADDED_TO_CONVERSATION_SAMPLE,
     },
     info: TriggerInfo {
         webhook_topics: &["conversation_part.tag.created"],

@@ -3,10 +3,10 @@
 use super::contact_poll::tagged_contacts;
 use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
-use crate::input::{parse, schema_of, Text};
+use crate::input::{parse, Text};
 use crate::intercom::contacts::Role;
 use crate::intercom::Client;
-use crate::operation::{Meta, TriggerInfo};
+use crate::operation::{input_schema, Meta, TriggerInfo};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -23,9 +23,9 @@ pub const TRIGGER: TriggerOp = TriggerOp {
         key: "tag-added-to-lead",
         label: "Tag Added to Lead",
         description: "Triggers when a lead is tagged.",
-        input_schema: schema_of::<Input>,
-        output_schema: super::contact_tag_schema,
-        output_sample: super::contact_tag_sample,
+        input_schema: input_schema!("tag-added-to-lead", Input),
+        output_schema: crate::schemas::CONTACT_TAG_SCHEMA,
+        output_sample: crate::schemas::CONTACT_TAG_SAMPLE,
     },
     info: TriggerInfo {
         webhook_topics: &["contact.lead.tag.created", "contact.tag.created"],
