@@ -41,6 +41,24 @@ fn time<T>(rounds: usize, mut f: impl FnMut() -> T) -> Duration {
     )
 }
 
+/// Medians of `a` and `b`, timed alternately (a, b, a, b, ...).
+fn time_pair<A, B>(
+    rounds: usize,
+    mut a: impl FnMut() -> A,
+    mut b: impl FnMut() -> B,
+) -> (Duration, Duration) {
+    let (mut ta, mut tb) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    for _ in 0..rounds {
+        let start = Instant::now();
+        std::hint::black_box(a());
+        ta.push(start.elapsed());
+        let start = Instant::now();
+        std::hint::black_box(b());
+        tb.push(start.elapsed());
+    }
+    (median(ta), median(tb))
+}
+
 fn us(d: Duration) -> String {
     format!("{:>9.1} µs", d.as_secs_f64() * 1e6)
 }
@@ -215,8 +233,12 @@ pub fn run(component: &Path) -> Result<()> {
         fake.clear_requests();
         op()?;
         let requests = fake.requests();
-        let component_time = time(ROUNDS, || op().expect("operation runs"));
-        let native_time = time(ROUNDS, || native.replay(&requests).expect("replay runs"));
+        // Alternate the two sides round by round so both see the same machine load.
+        let (component_time, native_time) = time_pair(
+            ROUNDS,
+            || op().expect("operation runs"),
+            || native.replay(&requests).expect("replay runs"),
+        );
         let ratio = component_time.as_secs_f64() / native_time.as_secs_f64();
         warm_call = warm_call.min(component_time);
         println!(
@@ -243,14 +265,15 @@ pub fn run(component: &Path) -> Result<()> {
     let secret = "bench-client-secret";
     let body = webhook_body();
     let headers = vec![("X-Hub-Signature".to_string(), sign_webhook(secret, &body))];
-    let component_hook = time(ROUNDS * 10, || {
-        host.parse_webhook(secret, &headers, &body)
-            .expect("no trap")
-            .expect("verifies")
-    });
-    let native_hook = time(ROUNDS * 10, || {
-        intercom_connector::triggers::parse_webhook(secret, &headers, &body).expect("verifies")
-    });
+    let (component_hook, native_hook) = time_pair(
+        ROUNDS * 10,
+        || {
+            host.parse_webhook(secret, &headers, &body)
+                .expect("no trap")
+                .expect("verifies")
+        },
+        || intercom_connector::triggers::parse_webhook(secret, &headers, &body).expect("verifies"),
+    );
     let hook_ratio = component_hook.as_secs_f64() / native_hook.as_secs_f64();
     println!("\nwebhook verify + normalise     {} {}  {hook_ratio:>5.2}  (target ≤ {TARGET_WEBHOOK_RATIO}) {}",
         us(component_hook), us(native_hook), verdict(hook_ratio <= TARGET_WEBHOOK_RATIO));
