@@ -25,12 +25,8 @@ macro_rules! input_schema {
         let _ = ::core::marker::PhantomData::<$ty>;
         $crate::operation::InputSchema {
             key: $key,
-            text: include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/src/schemas/input/",
-                $key,
-                ".json"
-            )),
+            // Minified by `build.rs`.
+            text: include_str!(concat!(env!("OUT_DIR"), "/schemas/input/", $key, ".json")),
             #[cfg(not(target_arch = "wasm32"))]
             generate: $crate::input::schema_of::<$ty>,
         }

@@ -7,35 +7,45 @@
 //!   after their operation;
 //! - `samples/`: output samples, Intercom's OpenAPI examples and the events operations build
 //!   from them (see `samples/README.md`).
+//!
+//! The committed files stay pretty; what is embedded are the minified copies `build.rs` writes
+//! to `OUT_DIR` (whitespace between tokens removed: same values, same key order).
 
-pub const CONTACT_SCHEMA: &str = include_str!("output/contact.json");
-pub const COMPANY_SCHEMA: &str = include_str!("output/company.json");
-pub const CONVERSATION_SCHEMA: &str = include_str!("output/conversation.json");
-pub const TAG_SCHEMA: &str = include_str!("output/tag.json");
+/// `schema_text!("output/tag.json")`: the committed file under `src/schemas/`, minified.
+macro_rules! schema_text {
+    ($path:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/schemas/", $path))
+    };
+}
+
+pub const CONTACT_SCHEMA: &str = schema_text!("output/contact.json");
+pub const COMPANY_SCHEMA: &str = schema_text!("output/company.json");
+pub const CONVERSATION_SCHEMA: &str = schema_text!("output/conversation.json");
+pub const TAG_SCHEMA: &str = schema_text!("output/tag.json");
 /// A contact with `outcome` (`created` / `updated`).
-pub const CONTACT_WITH_OUTCOME_SCHEMA: &str = include_str!("output/contact-with-outcome.json");
+pub const CONTACT_WITH_OUTCOME_SCHEMA: &str = schema_text!("output/contact-with-outcome.json");
 /// The tag triggers' `contact_tag` event.
-pub const CONTACT_TAG_SCHEMA: &str = include_str!("output/contact-tag.json");
-pub const ADD_NOTE_SCHEMA: &str = include_str!("output/add-note.json");
-pub const SEND_INCOMING_MESSAGE_SCHEMA: &str = include_str!("output/send-incoming-message.json");
-pub const ADD_EVENT_SCHEMA: &str = include_str!("output/add-event.json");
-pub const NEW_UNSUBSCRIPTION_SCHEMA: &str = include_str!("output/new-unsubscription.json");
+pub const CONTACT_TAG_SCHEMA: &str = schema_text!("output/contact-tag.json");
+pub const ADD_NOTE_SCHEMA: &str = schema_text!("output/add-note.json");
+pub const SEND_INCOMING_MESSAGE_SCHEMA: &str = schema_text!("output/send-incoming-message.json");
+pub const ADD_EVENT_SCHEMA: &str = schema_text!("output/add-event.json");
+pub const NEW_UNSUBSCRIPTION_SCHEMA: &str = schema_text!("output/new-unsubscription.json");
 pub const TAG_ADDED_TO_CONVERSATION_SCHEMA: &str =
-    include_str!("output/tag-added-to-conversation.json");
+    schema_text!("output/tag-added-to-conversation.json");
 
-pub const CONTACT_SAMPLE: &str = include_str!("samples/contact.json");
-pub const COMPANY_SAMPLE: &str = include_str!("samples/company.json");
-pub const CONVERSATION_SAMPLE: &str = include_str!("samples/conversation.json");
-pub const NOTE_SAMPLE: &str = include_str!("samples/note_created.json");
-pub const TAG_SAMPLE: &str = include_str!("samples/tag_attached_to_contact.json");
-pub const MESSAGE_SAMPLE: &str = include_str!("samples/create_conversation_response.json");
-pub const CONTACT_TAG_SAMPLE: &str = include_str!("samples/contact-tag.json");
-pub const CREATE_OR_UPDATE_USER_SAMPLE: &str = include_str!("samples/create-or-update-user.json");
-pub const CREATE_OR_UPDATE_LEAD_SAMPLE: &str = include_str!("samples/create-or-update-lead.json");
-pub const ADD_EVENT_SAMPLE: &str = include_str!("samples/add-event.json");
-pub const NEW_UNSUBSCRIPTION_SAMPLE: &str = include_str!("samples/new-unsubscription.json");
+pub const CONTACT_SAMPLE: &str = schema_text!("samples/contact.json");
+pub const COMPANY_SAMPLE: &str = schema_text!("samples/company.json");
+pub const CONVERSATION_SAMPLE: &str = schema_text!("samples/conversation.json");
+pub const NOTE_SAMPLE: &str = schema_text!("samples/note_created.json");
+pub const TAG_SAMPLE: &str = schema_text!("samples/tag_attached_to_contact.json");
+pub const MESSAGE_SAMPLE: &str = schema_text!("samples/create_conversation_response.json");
+pub const CONTACT_TAG_SAMPLE: &str = schema_text!("samples/contact-tag.json");
+pub const CREATE_OR_UPDATE_USER_SAMPLE: &str = schema_text!("samples/create-or-update-user.json");
+pub const CREATE_OR_UPDATE_LEAD_SAMPLE: &str = schema_text!("samples/create-or-update-lead.json");
+pub const ADD_EVENT_SAMPLE: &str = schema_text!("samples/add-event.json");
+pub const NEW_UNSUBSCRIPTION_SAMPLE: &str = schema_text!("samples/new-unsubscription.json");
 pub const TAG_ADDED_TO_CONVERSATION_SAMPLE: &str =
-    include_str!("samples/tag-added-to-conversation.json");
+    schema_text!("samples/tag-added-to-conversation.json");
 
 #[cfg(test)]
 mod tests {
