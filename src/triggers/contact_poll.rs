@@ -33,20 +33,17 @@ pub fn new_contacts(
     cursor: Option<&str>,
     enrich: &dyn Fn(&mut Value) -> Result<()>,
 ) -> Result<PollPage> {
-    let expand = |item: &Value| -> Result<Vec<Found>> {
+    let expand = |item: &mut Value| -> Result<Vec<Found>> {
         if !role.matches(item) {
             return Ok(vec![]);
         }
         let Some(ts) = item.get("created_at").and_then(Value::as_i64) else {
             return Ok(vec![]);
         };
-        let mut data = item.clone();
+        let key = str_of(item, "id").to_string();
+        let mut data = std::mem::take(item);
         enrich(&mut data)?;
-        Ok(vec![Found {
-            key: str_of(item, "id").to_string(),
-            ts,
-            data,
-        }])
+        Ok(vec![Found { key, ts, data }])
     };
     Source {
         trigger,
@@ -106,7 +103,8 @@ pub fn tagged_contacts(
 ) -> Result<PollPage> {
     let tag = tag.map(|t| resolve_tag(client, t)).transpose()?;
     let tag_id = tag.as_ref().map(|t| str_of(t, "id").to_string());
-    let expand = |item: &Value| -> Result<Vec<Found>> {
+    let expand = |item: &mut Value| -> Result<Vec<Found>> {
+        let item = &*item;
         if !role.matches(item) {
             return Ok(vec![]);
         }

@@ -37,7 +37,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
     let _: Input = parse(input)?;
-    let expand = |c: &Value| -> Result<Vec<Found>> {
+    let expand = |c: &mut Value| -> Result<Vec<Found>> {
         let closed = c.get("state").and_then(Value::as_str) == Some("closed");
         let (Some(id), Some(ts)) = (
             c.get("id").and_then(Value::as_str),
@@ -46,10 +46,11 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
             return Ok(vec![]);
         };
         Ok(if closed {
+            let key = format!("{id}:{ts}");
             vec![Found {
-                key: format!("{id}:{ts}"),
+                key,
                 ts,
-                data: c.clone(),
+                data: std::mem::take(c),
             }]
         } else {
             vec![]

@@ -42,7 +42,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
     let input: Input = parse(input)?;
     let all = input.include_admin_initiated == Some(true);
-    let expand = |c: &Value| -> Result<Vec<Found>> {
+    let expand = |c: &mut Value| -> Result<Vec<Found>> {
         let author = c.pointer("/source/author/type").and_then(Value::as_str);
         let by_contact = matches!(author, Some("user" | "lead" | "contact"));
         let (Some(id), Some(ts)) = (
@@ -52,10 +52,11 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
             return Ok(vec![]);
         };
         Ok(if all || by_contact {
+            let key = id.to_string();
             vec![Found {
-                key: id.to_string(),
+                key,
                 ts,
-                data: c.clone(),
+                data: std::mem::take(c),
             }]
         } else {
             vec![]

@@ -42,7 +42,9 @@ pub enum Endpoint {
     Conversations,
 }
 
-pub type Expand<'a> = &'a dyn Fn(&Value) -> Result<Vec<Found>>;
+/// Turns one item into its events. The item is the expander's to keep: taking it as the event's
+/// data (`std::mem::take`) spares a deep copy of every contact or conversation.
+pub type Expand<'a> = &'a dyn Fn(&mut Value) -> Result<Vec<Found>>;
 
 /// What a search-backed trigger polls.
 pub struct Source<'a> {
@@ -160,7 +162,7 @@ impl Source<'_> {
                 }
             }
         }
-        let mut candidates: Vec<&Value> = page.data.iter().collect();
+        let mut candidates: Vec<&mut Value> = page.data.iter_mut().collect();
         candidates.sort_by_key(|i| std::cmp::Reverse(self.window_ts(i).unwrap_or(i64::MIN)));
         let mut found: Vec<Found> = Vec::new();
         let mut keys = HashSet::new();
@@ -214,10 +216,10 @@ impl Source<'_> {
         let mut pages = 0;
         let done = loop {
             let after = (!scan.after.is_empty()).then_some(scan.after.as_str());
-            let page = self.page(client, scan.lower, self.per_page, after)?;
+            let mut page = self.page(client, scan.lower, self.per_page, after)?;
             pages += 1;
             let mut older = false;
-            for item in &page.data {
+            for item in &mut page.data {
                 let Some(wts) = self.window_ts(item) else {
                     continue;
                 };

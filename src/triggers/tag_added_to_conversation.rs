@@ -61,7 +61,8 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
         .and_then(|t| t.get("id"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    let expand = |c: &Value| -> Result<Vec<Found>> {
+    let expand = |c: &mut Value| -> Result<Vec<Found>> {
+        let c = &*c;
         let id = c.get("id").and_then(Value::as_str).unwrap_or_default();
         Ok(c.pointer("/tags/tags")
             .and_then(Value::as_array)
