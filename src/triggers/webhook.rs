@@ -104,11 +104,12 @@ pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<
             )),
         });
     }
+    let mut envelope = envelope;
     let mut item = envelope
-        .get("data")
-        .and_then(|d| d.get("item"))
+        .get_mut("data")
+        .and_then(|d| d.get_mut("item"))
         .filter(|i| i.is_object())
-        .cloned()
+        .map(std::mem::take)
         .ok_or_else(|| Error::invalid("body.data.item", "missing the notification's item"))?;
     normalise_times(&mut item);
     let mut events = Vec::new();
