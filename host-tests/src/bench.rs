@@ -281,6 +281,24 @@ pub fn run(component: &Path) -> Result<()> {
         "  (component figure includes a fresh instance per call: {} of it)",
         us(instantiate)
     );
+    // A burst from one app on one instance (ConnectorHost::parse_webhooks): the code's own speed.
+    const BURST: usize = 20;
+    let burst: Vec<host::Delivery> = (0..BURST)
+        .map(|_| (headers.clone(), body.clone()))
+        .collect();
+    let (component_burst, native_burst) = time_pair(
+        ROUNDS,
+        || host.parse_webhooks(secret, &burst).expect("no trap"),
+        || {
+            for (h, b) in &burst {
+                intercom_connector::triggers::parse_webhook(secret, h, b).expect("verifies");
+            }
+        },
+    );
+    let per = |d: Duration| d / BURST as u32;
+    let burst_ratio = component_burst.as_secs_f64() / native_burst.as_secs_f64();
+    println!("  per delivery in a burst of {BURST} {} {}  {burst_ratio:>5.2}  (target ≤ {TARGET_WEBHOOK_RATIO}) {}",
+        us(per(component_burst)), us(per(native_burst)), verdict(burst_ratio <= TARGET_WEBHOOK_RATIO));
 
     // --- size and memory -----------------------------------------------------------------
     let size = bytes.len() as u64;

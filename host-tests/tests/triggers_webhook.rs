@@ -253,3 +253,36 @@ fn iso(secs: i64) -> String {
         rem % 60
     )
 }
+
+#[test]
+fn a_burst_from_one_app_is_answered_delivery_by_delivery_on_one_instance() {
+    let h = Harness::new();
+    let user = notification("contact.user.created", contact("user"));
+    let lead = notification("contact.lead.created", contact("lead"));
+    let header =
+        |body: &[u8], secret: &str| vec![("X-Hub-Signature".to_string(), sign(secret, body))];
+    let burst = vec![
+        (header(&user, SECRET), user.clone()),
+        (header(&lead, "someone-else"), lead.clone()),
+        (header(&lead, SECRET), lead.clone()),
+    ];
+    let results = h.host.parse_webhooks(SECRET, &burst).unwrap();
+    assert_eq!(results.len(), 3);
+    let triggers = |r: &Result<host_tests::host::WebhookResult, _>| -> Vec<String> {
+        r.as_ref()
+            .unwrap()
+            .events
+            .iter()
+            .map(|e| e.trigger.clone())
+            .collect()
+    };
+    assert_eq!(triggers(&results[0]), ["new-user"]);
+    // A forged delivery in the middle fails alone; the ones around it are unaffected.
+    assert_eq!(kind(results[1].as_ref().unwrap_err()), "unauthorized");
+    assert_eq!(triggers(&results[2]), ["new-lead"]);
+    // Same answers as one call per delivery.
+    assert_eq!(
+        results[2].as_ref().unwrap().events[0].data,
+        deliver(&h, &lead).events[0].data
+    );
+}

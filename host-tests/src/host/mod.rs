@@ -351,6 +351,30 @@ impl ConnectorHost {
     }
 }
 
+/// One webhook delivery as received: its headers and raw body.
+pub type Delivery = (Vec<(String, String)>, Vec<u8>);
+
+impl ConnectorHost {
+    /// Verifies and parses a burst of deliveries from one Intercom app on a single instance,
+    /// answering each in order. Only deliveries signed with the same `secret` (one app, one
+    /// tenant) share the instance, so nothing crosses tenants; the instantiation is paid once.
+    pub fn parse_webhooks(
+        &self,
+        secret: &str,
+        deliveries: &[Delivery],
+    ) -> Result<Vec<Result<WebhookResult, ConnectorError>>> {
+        self.call(|c, s| {
+            deliveries
+                .iter()
+                .map(|(headers, body)| {
+                    c.workflow_connector_triggers()
+                        .call_parse_webhook(&mut *s, secret, headers, body)
+                })
+                .collect()
+        })
+    }
+}
+
 /// Gives limit traps a message a person understands.
 fn explain_trap(e: anyhow::Error) -> anyhow::Error {
     match e.downcast_ref::<wasmtime::Trap>() {
