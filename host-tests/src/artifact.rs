@@ -66,8 +66,20 @@ pub fn build_component() -> Result<PathBuf> {
     Ok(path)
 }
 
-/// The component under test, built once per process.
+/// The component under test, built once per process. `CONNECTOR_WASM=<path>` tests that file
+/// instead (e.g. `dist/intercom.wasm`, the optimised artifact `build.sh` ships).
 pub fn component() -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| build_component().expect("the connector component builds"))
+    PATH.get_or_init(|| match std::env::var_os("CONNECTOR_WASM") {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            assert!(
+                path.exists(),
+                "CONNECTOR_WASM={} does not exist",
+                path.display()
+            );
+            path
+        }
+        None => build_component().expect("the connector component builds"),
+    })
 }
