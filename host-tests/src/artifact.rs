@@ -25,6 +25,17 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target"))
 }
 
+/// Fails with the fix when `component` has not been built.
+pub fn ensure_built(component: &Path) -> Result<()> {
+    if !component.exists() {
+        bail!(
+            "no component at {}: run ./build.sh first",
+            component.display()
+        );
+    }
+    Ok(())
+}
+
 /// Builds the release component (a no-op when it is up to date) and returns its path.
 pub fn build_component() -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

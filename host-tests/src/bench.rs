@@ -7,9 +7,10 @@
 //! - webhook verify + normalise per event: component vs the same Rust code natively;
 //! - the `.wasm` size and the peak linear memory of an instance.
 
+use crate::artifact;
 use crate::fake::{sign_webhook, FakeIntercom, RecordedRequest, TOKEN};
-use crate::host::{self, cache, ConnectorHost, EgressPolicy, Limits, Region};
-use anyhow::{bail, Context, Result};
+use crate::host::{self, cache, ConnectorHost, Limits};
+use anyhow::{Context, Result};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -129,16 +130,10 @@ impl Native {
 }
 
 pub fn run(component: &Path) -> Result<()> {
-    if !component.exists() {
-        bail!(
-            "no component at {}: run ./build.sh first",
-            component.display()
-        );
-    }
+    artifact::ensure_built(component)?;
     let fake = FakeIntercom::start();
-    let mut policy = EgressPolicy::intercom();
-    policy.allow(&fake.host());
-    let conn = host::connection(TOKEN, Region::Us, Some(fake.base_url()));
+    let policy = fake.egress_policy();
+    let conn = fake.connection();
     println!(
         "Intercom connector benchmark ({} rounds per figure, medians, loopback fake Intercom)\n",
         ROUNDS

@@ -4,25 +4,19 @@
 mod actions;
 mod triggers;
 
+use crate::artifact;
 use crate::fake::{FakeIntercom, TOKEN};
-use crate::host::{self, ConnectorHost, EgressPolicy, Limits, Region};
+use crate::host::{self, ConnectorHost, Limits, Region};
 use crate::json;
-use anyhow::{bail, Result};
+use anyhow::Result;
 use serde_json::json;
 use std::path::Path;
 
 pub fn run(component: &Path) -> Result<()> {
-    if !component.exists() {
-        bail!(
-            "no component at {}: run ./build.sh first",
-            component.display()
-        );
-    }
+    artifact::ensure_built(component)?;
     let fake = FakeIntercom::start();
-    let mut policy = EgressPolicy::intercom();
-    policy.allow(&fake.host());
-    let host = ConnectorHost::load(component, policy, Limits::default())?;
-    let conn = host::connection(TOKEN, Region::Us, Some(fake.base_url()));
+    let host = ConnectorHost::load(component, fake.egress_policy(), Limits::default())?;
+    let conn = fake.connection();
     let demo = Demo { fake, host, conn };
     let Demo { fake, host, conn } = &demo;
     println!(

@@ -179,6 +179,18 @@ impl FakeIntercom {
             .unwrap_or_default()
     }
 
+    /// Intercom's hosts plus this fake: the egress policy of a host that talks to it.
+    pub fn egress_policy(&self) -> crate::host::EgressPolicy {
+        let mut policy = crate::host::EgressPolicy::intercom();
+        policy.allow(&self.host());
+        policy
+    }
+
+    /// A connection to this fake with the token it accepts.
+    pub fn connection(&self) -> crate::host::Connection {
+        crate::host::connection(TOKEN, crate::host::Region::Us, Some(self.base_url()))
+    }
+
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.inner.requests).clone()
     }

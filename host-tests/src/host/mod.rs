@@ -36,6 +36,9 @@ pub use bindings::workflow::connector::types::{
     Region,
 };
 
+/// One webhook delivery as received: its headers and raw body.
+pub type Delivery = (Vec<(String, String)>, Vec<u8>);
+
 /// Limits applied to every call.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -349,12 +352,7 @@ impl ConnectorHost {
                 .call_parse_webhook(s, secret, headers, body)
         })
     }
-}
 
-/// One webhook delivery as received: its headers and raw body.
-pub type Delivery = (Vec<(String, String)>, Vec<u8>);
-
-impl ConnectorHost {
     /// Verifies and parses a burst of deliveries from one Intercom app on a single instance,
     /// answering each in order. Only deliveries signed with the same `secret` (one app, one
     /// tenant) share the instance, so nothing crosses tenants; the instantiation is paid once.

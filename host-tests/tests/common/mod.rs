@@ -3,10 +3,9 @@
 //! description; a violation fails the test when the harness is dropped.
 #![allow(dead_code)] // each test binary uses a different part
 
-use host_tests::fake::{FakeIntercom, TOKEN};
+use host_tests::fake::FakeIntercom;
 use host_tests::host::{
-    self, Connection, ConnectorError, ConnectorHost, EgressPolicy, Limits, PollPage, Region,
-    WebhookResult,
+    Connection, ConnectorError, ConnectorHost, Limits, PollPage, WebhookResult,
 };
 use host_tests::{artifact, json};
 use serde_json::Value;
@@ -24,11 +23,9 @@ impl Harness {
 
     pub fn with_limits(limits: Limits) -> Self {
         let fake = FakeIntercom::start();
-        let mut policy = EgressPolicy::intercom();
-        policy.allow(&fake.host());
-        let host =
-            ConnectorHost::load(artifact::component(), policy, limits).expect("component loads");
-        let conn = host::connection(TOKEN, Region::Us, Some(fake.base_url()));
+        let host = ConnectorHost::load(artifact::component(), fake.egress_policy(), limits)
+            .expect("component loads");
+        let conn = fake.connection();
         Harness { fake, host, conn }
     }
 
