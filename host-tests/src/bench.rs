@@ -16,7 +16,15 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use wasmtime::component::Component;
 
-const ROUNDS: usize = 30;
+/// Rounds per figure; `CONNECTOR_BENCH_ROUNDS` raises it (e.g. to give a profiler more samples).
+fn rounds() -> usize {
+    std::env::var("CONNECTOR_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(30)
+}
+
+const SECTIONS: [&str; 4] = ["operations", "cold", "webhook", "size"];
 
 /// Targets from the issue, printed next to the figures.
 const TARGET_OPERATION_RATIO: f64 = 1.2;
@@ -129,44 +137,29 @@ impl Native {
     }
 }
 
-pub fn run(component: &Path) -> Result<()> {
+/// Runs every section, or only `only` (`operations`, `cold`, `webhook`, `size`) when given:
+/// handy under a profiler.
+pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
+    if let Some(s) = only.filter(|s| !SECTIONS.contains(s)) {
+        anyhow::bail!(
+            "no bench section `{s}`; the sections are {}",
+            SECTIONS.join(", ")
+        );
+    }
+    let wants = |section: &str| only.is_none_or(|s| s == section);
+    let rounds = rounds();
     artifact::ensure_built(component)?;
     let fake = FakeIntercom::start();
     let policy = fake.egress_policy();
     let conn = fake.connection();
     println!(
         "Intercom connector benchmark ({} rounds per figure, medians, loopback fake Intercom)\n",
-        ROUNDS
+        rounds
     );
 
-    // --- cold start ---------------------------------------------------------------------
-    let bytes = std::fs::read(component)?;
-    let engine = host::engine()?;
-    let compile = time(3, || engine.precompile_component(&bytes).expect("compiles"));
-    let compiled = engine
-        .precompile_component(&bytes)
-        .map_err(anyhow::Error::from)?;
-    // SAFETY: produced by this engine just above.
-    let load = time(ROUNDS, || {
-        unsafe { Component::deserialize(&engine, &compiled) }.expect("loads")
-    });
-    let first_call = time(10, || {
-        // SAFETY: as above.
-        let c = unsafe { Component::deserialize(&engine, &compiled) }.expect("loads");
-        let h = ConnectorHost::from_component(
-            engine.clone(),
-            &c,
-            policy.clone(),
-            Limits::default(),
-            cache::Loaded::FromCache,
-        )
-        .expect("links");
-        h.test_connection(&conn)
-            .expect("no trap")
-            .expect("connects")
-    });
     let host = ConnectorHost::load(component, policy.clone(), Limits::default())?;
-    let instantiate = time(ROUNDS, || host.call(|_, _| Ok(())).expect("instantiates"));
+    let instantiate = time(rounds, || host.call(|_, _| Ok(())).expect("instantiates"));
+    let bytes = std::fs::read(component)?;
 
     // --- operations: component vs native replay ------------------------------------------
     seed(&fake);
@@ -184,138 +177,176 @@ pub fn run(component: &Path) -> Result<()> {
     fake.advance(1);
     let cursor = first.cursor;
 
-    type Op<'a> = (&'a str, Box<dyn Fn() -> Result<()> + 'a>);
-    let ops: Vec<Op> = vec![
-        (
-            "search find-user",
-            Box::new(|| {
-                host.run_search(&conn, "find-user", r#"{"email":"ada@example.com"}"#)?
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                Ok(())
-            }),
-        ),
-        (
-            "action add-tag-to-user",
-            Box::new(|| {
-                host.run_action(
-                    &conn,
-                    "add-tag-to-user",
-                    r#"{"email":"ada@example.com","tag":"VIP"}"#,
-                )?
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                Ok(())
-            }),
-        ),
-        (
-            "poll new-user (150 contacts)",
-            Box::new(|| {
-                let page = host
-                    .poll_trigger(&conn, "new-user", "{}", Some(&cursor))?
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                anyhow::ensure!(
-                    page.events.len() >= 150,
-                    "poll returned {} events",
-                    page.events.len()
-                );
-                Ok(())
-            }),
-        ),
-    ];
-    println!("operation                         component      native   ratio  (target ≤ {TARGET_OPERATION_RATIO})");
     let mut warm_call = Duration::MAX;
-    for (name, op) in &ops {
-        op().with_context(|| format!("warming up {name}"))?;
-        fake.clear_requests();
-        op()?;
-        let requests = fake.requests();
-        // Alternate the two sides round by round so both see the same machine load.
-        let (component_time, native_time) = time_pair(
-            ROUNDS,
-            || op().expect("operation runs"),
-            || native.replay(&requests).expect("replay runs"),
-        );
-        let ratio = component_time.as_secs_f64() / native_time.as_secs_f64();
-        warm_call = warm_call.min(component_time);
-        println!(
-            "{name:<30} {} {}  {ratio:>5.2}  {} ({} requests)",
-            us(component_time),
-            us(native_time),
-            verdict(ratio <= TARGET_OPERATION_RATIO),
-            requests.len()
-        );
+    if wants("operations") {
+        type Op<'a> = (&'a str, Box<dyn Fn() -> Result<()> + 'a>);
+        let ops: Vec<Op> = vec![
+            (
+                "search find-user",
+                Box::new(|| {
+                    host.run_search(&conn, "find-user", r#"{"email":"ada@example.com"}"#)?
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    Ok(())
+                }),
+            ),
+            (
+                "action add-tag-to-user",
+                Box::new(|| {
+                    host.run_action(
+                        &conn,
+                        "add-tag-to-user",
+                        r#"{"email":"ada@example.com","tag":"VIP"}"#,
+                    )?
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    Ok(())
+                }),
+            ),
+            (
+                "poll new-user (150 contacts)",
+                Box::new(|| {
+                    let page = host
+                        .poll_trigger(&conn, "new-user", "{}", Some(&cursor))?
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    anyhow::ensure!(
+                        page.events.len() >= 150,
+                        "poll returned {} events",
+                        page.events.len()
+                    );
+                    Ok(())
+                }),
+            ),
+        ];
+        println!("operation                         component      native   ratio  (target ≤ {TARGET_OPERATION_RATIO})");
+        for (name, op) in &ops {
+            op().with_context(|| format!("warming up {name}"))?;
+            fake.clear_requests();
+            op()?;
+            let requests = fake.requests();
+            // Alternate the two sides round by round so both see the same machine load.
+            let (component_time, native_time) = time_pair(
+                rounds,
+                || op().expect("operation runs"),
+                || native.replay(&requests).expect("replay runs"),
+            );
+            let ratio = component_time.as_secs_f64() / native_time.as_secs_f64();
+            warm_call = warm_call.min(component_time);
+            println!(
+                "{name:<30} {} {}  {ratio:>5.2}  {} ({} requests)",
+                us(component_time),
+                us(native_time),
+                verdict(ratio <= TARGET_OPERATION_RATIO),
+                requests.len()
+            );
+        }
     }
 
-    println!("\ncold start");
-    println!("  compile (Cranelift)          {}", us(compile));
-    println!("  load precompiled             {}", us(load));
-    println!("  instantiate (InstancePre)    {}", us(instantiate));
-    println!("  load + link + first call     {}", us(first_call));
-    let cold_ratio = (load + first_call).as_secs_f64() / warm_call.as_secs_f64();
-    println!(
-        "  cold (precompiled) / warm call = {cold_ratio:.2}  (target ≤ {TARGET_COLD_VS_WARM}) {}",
-        verdict(cold_ratio <= TARGET_COLD_VS_WARM)
-    );
-
-    // --- webhooks ------------------------------------------------------------------------
-    let secret = "bench-client-secret";
-    let body = webhook_body();
-    let headers = vec![("X-Hub-Signature".to_string(), sign_webhook(secret, &body))];
-    let (component_hook, native_hook) = time_pair(
-        ROUNDS * 10,
-        || {
-            host.parse_webhook(secret, &headers, &body)
+    if wants("cold") {
+        // --- cold start ---------------------------------------------------------------------
+        let engine = host::engine()?;
+        let compile = time(3, || engine.precompile_component(&bytes).expect("compiles"));
+        let compiled = engine
+            .precompile_component(&bytes)
+            .map_err(anyhow::Error::from)?;
+        // SAFETY: produced by this engine just above.
+        let load = time(rounds, || {
+            unsafe { Component::deserialize(&engine, &compiled) }.expect("loads")
+        });
+        let first_call = time(10, || {
+            // SAFETY: as above.
+            let c = unsafe { Component::deserialize(&engine, &compiled) }.expect("loads");
+            let h = ConnectorHost::from_component(
+                engine.clone(),
+                &c,
+                policy.clone(),
+                Limits::default(),
+                cache::Loaded::FromCache,
+            )
+            .expect("links");
+            h.test_connection(&conn)
                 .expect("no trap")
-                .expect("verifies")
-        },
-        || intercom_connector::triggers::parse_webhook(secret, &headers, &body).expect("verifies"),
-    );
-    let hook_ratio = component_hook.as_secs_f64() / native_hook.as_secs_f64();
-    println!("\nwebhook verify + normalise     {} {}  {hook_ratio:>5.2}  (target ≤ {TARGET_WEBHOOK_RATIO}) {}",
-        us(component_hook), us(native_hook), verdict(hook_ratio <= TARGET_WEBHOOK_RATIO));
-    println!(
-        "  (component figure includes a fresh instance per call: {} of it)",
-        us(instantiate)
-    );
-    // A burst from one app on one instance (ConnectorHost::parse_webhooks): the code's own speed.
-    const BURST: usize = 20;
-    let burst: Vec<host::Delivery> = (0..BURST)
-        .map(|_| (headers.clone(), body.clone()))
-        .collect();
-    let (component_burst, native_burst) = time_pair(
-        ROUNDS,
-        || host.parse_webhooks(secret, &burst).expect("no trap"),
-        || {
-            for (h, b) in &burst {
-                intercom_connector::triggers::parse_webhook(secret, h, b).expect("verifies");
-            }
-        },
-    );
-    let per = |d: Duration| d / BURST as u32;
-    let burst_ratio = component_burst.as_secs_f64() / native_burst.as_secs_f64();
-    println!("  per delivery in a burst of {BURST} {} {}  {burst_ratio:>5.2}  (target ≤ {TARGET_WEBHOOK_RATIO}) {}",
-        us(per(component_burst)), us(per(native_burst)), verdict(burst_ratio <= TARGET_WEBHOOK_RATIO));
+                .expect("connects")
+        });
+        println!("\ncold start");
+        println!("  compile (Cranelift)          {}", us(compile));
+        println!("  load precompiled             {}", us(load));
+        println!("  instantiate (InstancePre)    {}", us(instantiate));
+        println!("  load + link + first call     {}", us(first_call));
+        if warm_call < Duration::MAX {
+            let cold_ratio = (load + first_call).as_secs_f64() / warm_call.as_secs_f64();
+            println!(
+            "  cold (precompiled) / warm call = {cold_ratio:.2}  (target ≤ {TARGET_COLD_VS_WARM}) {}",
+            verdict(cold_ratio <= TARGET_COLD_VS_WARM)
+        );
+        }
+    }
 
-    // --- size and memory -----------------------------------------------------------------
-    let size = bytes.len() as u64;
-    let (_, stats) = host.call_measured(|c, s| {
-        c.workflow_connector_triggers().call_poll_trigger(
-            s,
-            &conn,
-            "new-user",
-            &"{}".to_string(),
-            Some(&cursor),
-        )
-    })?;
-    println!(
-        "\n.wasm size                     {:>9} bytes  (target ≤ {TARGET_WASM_BYTES}) {}",
-        size,
-        verdict(size <= TARGET_WASM_BYTES)
-    );
-    println!(
-        "peak linear memory (poll 150)  {:>9} bytes  (target ≤ {TARGET_MEMORY_BYTES}) {}",
-        stats.peak_memory_bytes,
-        verdict(stats.peak_memory_bytes <= TARGET_MEMORY_BYTES)
-    );
+    if wants("webhook") {
+        // --- webhooks ------------------------------------------------------------------------
+        let secret = "bench-client-secret";
+        let body = webhook_body();
+        let headers = vec![("X-Hub-Signature".to_string(), sign_webhook(secret, &body))];
+        let (component_hook, native_hook) = time_pair(
+            rounds * 10,
+            || {
+                host.parse_webhook(secret, &headers, &body)
+                    .expect("no trap")
+                    .expect("verifies")
+            },
+            || {
+                intercom_connector::triggers::parse_webhook(secret, &headers, &body)
+                    .expect("verifies")
+            },
+        );
+        let hook_ratio = component_hook.as_secs_f64() / native_hook.as_secs_f64();
+        println!("\nwebhook verify + normalise     {} {}  {hook_ratio:>5.2}  (target ≤ {TARGET_WEBHOOK_RATIO}) {}",
+        us(component_hook), us(native_hook), verdict(hook_ratio <= TARGET_WEBHOOK_RATIO));
+        println!(
+            "  (component figure includes a fresh instance per call: {} of it)",
+            us(instantiate)
+        );
+        // A burst from one app on one instance (ConnectorHost::parse_webhooks): the code's own speed.
+        const BURST: usize = 20;
+        let burst: Vec<host::Delivery> = (0..BURST)
+            .map(|_| (headers.clone(), body.clone()))
+            .collect();
+        let (component_burst, native_burst) = time_pair(
+            rounds,
+            || host.parse_webhooks(secret, &burst).expect("no trap"),
+            || {
+                for (h, b) in &burst {
+                    intercom_connector::triggers::parse_webhook(secret, h, b).expect("verifies");
+                }
+            },
+        );
+        let per = |d: Duration| d / BURST as u32;
+        let burst_ratio = component_burst.as_secs_f64() / native_burst.as_secs_f64();
+        println!("  per delivery in a burst of {BURST} {} {}  {burst_ratio:>5.2}  (target ≤ {TARGET_WEBHOOK_RATIO}) {}",
+        us(per(component_burst)), us(per(native_burst)), verdict(burst_ratio <= TARGET_WEBHOOK_RATIO));
+    }
+
+    if wants("size") {
+        // --- size and memory -----------------------------------------------------------------
+        let size = bytes.len() as u64;
+        let (_, stats) = host.call_measured(|c, s| {
+            c.workflow_connector_triggers().call_poll_trigger(
+                s,
+                &conn,
+                "new-user",
+                &"{}".to_string(),
+                Some(&cursor),
+            )
+        })?;
+        println!(
+            "\n.wasm size                     {:>9} bytes  (target ≤ {TARGET_WASM_BYTES}) {}",
+            size,
+            verdict(size <= TARGET_WASM_BYTES)
+        );
+        println!(
+            "peak linear memory (poll 150)  {:>9} bytes  (target ≤ {TARGET_MEMORY_BYTES}) {}",
+            stats.peak_memory_bytes,
+            verdict(stats.peak_memory_bytes <= TARGET_MEMORY_BYTES)
+        );
+    }
     Ok(())
 }
 

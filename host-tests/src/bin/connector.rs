@@ -25,7 +25,7 @@ commands:
   poll KEY [--input JSON|@FILE] [--cursor C] poll a trigger
   webhook --header 'Name: value'... --body-file F   verify and parse a webhook delivery
   demo                                       tour the operations against an embedded fake Intercom
-  bench                                      benchmark figures (run with --release)
+  bench [operations|cold|webhook|size]       benchmark figures (run with --release)
 environment: INTERCOM_ACCESS_TOKEN, INTERCOM_REGION (us|eu|au), INTERCOM_BASE_URL, INTERCOM_CLIENT_SECRET";
 
 struct Args {
@@ -173,12 +173,12 @@ fn main() -> ExitCode {
     };
     if args.command == "demo" || args.command == "bench" {
         let path = args.component.unwrap_or_else(artifact::dist_path);
-        let run = if args.command == "demo" {
-            demo::run
+        let result = if args.command == "demo" {
+            demo::run(&path)
         } else {
-            bench::run
+            bench::run(&path, args.key.as_deref())
         };
-        return match run(&path) {
+        return match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("{} failed: {e:#}", args.command);

@@ -171,6 +171,10 @@ pub fn engine() -> Result<Engine> {
         .epoch_interruption(true)
         .memory_reservation(256 << 20)
         .memory_guard_size(64 << 10);
+    // `perf record` can name the component's functions when the engine writes a perf map.
+    if std::env::var_os("CONNECTOR_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     Ok(Engine::new(&config)?)
 }
 
