@@ -1,45 +1,68 @@
-//! Minifies the committed JSON schemas and samples (`src/schemas/{input,output,samples}/*.json`)
-//! into `OUT_DIR/schemas/`, which `src/schemas/mod.rs` and `input_schema!` embed: the committed
-//! files stay pretty for review while the component carries no indentation. Only whitespace
-//! between tokens goes, so keys keep their order and the text parses to the same value.
+//! Packs the committed JSON schemas and samples (`src/schemas/{input,output,samples}/*.json`)
+//! for `src/schemas/mod.rs` to embed: each file minified (only whitespace between tokens goes, so
+//! keys keep their order and the text parses to the same value), all of them concatenated and
+//! deflated into `OUT_DIR/schemas.deflate`, with `OUT_DIR/schemas_index.rs` saying where each
+//! file sits in the inflated text. The files repeat each other's names and shapes, so the
+//! deflated copy is about a tenth of the minified one; the committed files stay pretty.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
     let src = Path::new("src/schemas");
-    let out = Path::new(&std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("schemas");
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=build.rs");
+    let mut text = String::new();
+    let mut index = String::from(
+        "/// Each packed file (`input/find-user.json`) and where it sits: byte offset, length.\n\
+         const INDEX: &[(&str, usize, usize)] = &[\n",
+    );
     for sub in ["input", "output", "samples"] {
         let dir = src.join(sub);
         // A directory entry only reruns on added or removed files; each file is listed below.
         println!("cargo:rerun-if-changed={}", dir.display());
-        std::fs::create_dir_all(out.join(sub)).expect("create OUT_DIR/schemas");
-        for entry in std::fs::read_dir(&dir).expect("read src/schemas") {
-            let path = entry.expect("read src/schemas").path();
-            if path.extension().is_none_or(|e| e != "json") {
-                continue;
-            }
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .expect("read src/schemas")
+            .map(|e| e.expect("read src/schemas").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        // Same bytes on every machine, whatever order the directory lists in.
+        paths.sort();
+        for path in paths {
             println!("cargo:rerun-if-changed={}", path.display());
-            let text = std::fs::read_to_string(&path).expect("read a schema");
-            let min = minify(&text);
-            // Invalid JSON is embedded as is, so the `schemas` tests report it (and
-            // `UPDATE_SCHEMAS=1` can still regenerate input schemas).
-            let min = match serde_json::from_str::<serde_json::Value>(&text) {
-                Ok(value) => {
-                    let same = serde_json::from_str::<serde_json::Value>(&min).ok();
-                    assert!(
-                        same == Some(value),
-                        "minifying {} changed it",
-                        path.display()
-                    );
-                    min
-                }
-                Err(_) => text,
-            };
-            std::fs::write(out.join(sub).join(path.file_name().unwrap()), min)
-                .expect("write a minified schema");
+            let file = std::fs::read_to_string(&path).expect("read a schema");
+            let start = text.len();
+            text.push_str(&minified(&path, &file));
+            let name = format!("{sub}/{}", path.file_name().unwrap().to_string_lossy());
+            writeln!(index, "    ({name:?}, {start}, {}),", text.len() - start).unwrap();
         }
     }
+    index.push_str("];\n");
+    writeln!(
+        index,
+        "/// Length of the inflated text.\nconst PACKED_LEN: usize = {};",
+        text.len()
+    )
+    .unwrap();
+    let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 10);
+    std::fs::write(out.join("schemas.deflate"), packed).expect("write OUT_DIR/schemas.deflate");
+    std::fs::write(out.join("schemas_index.rs"), index).expect("write OUT_DIR/schemas_index.rs");
+}
+
+/// The file minified, checked to parse to the same value. Invalid JSON is kept as is, so the
+/// `schemas` tests report it (and `UPDATE_SCHEMAS=1` can still regenerate input schemas).
+fn minified(path: &Path, text: &str) -> String {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return text.to_string();
+    };
+    let min = minify(text);
+    let same = serde_json::from_str::<serde_json::Value>(&min).ok();
+    assert!(
+        same == Some(value),
+        "minifying {} changed it",
+        path.display()
+    );
+    min
 }
 
 /// `text` without whitespace outside strings.

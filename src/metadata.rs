@@ -47,9 +47,9 @@ fn info(meta: &Meta, kind: Kind, trigger: Option<&'static TriggerInfo>) -> Opera
         kind,
         label: meta.label,
         description: meta.description,
-        input_schema: meta.input_schema.text,
-        output_schema: meta.output_schema,
-        output_sample: meta.output_sample,
+        input_schema: meta.input_schema.text.text(),
+        output_schema: meta.output_schema.text(),
+        output_sample: meta.output_sample.text(),
         trigger,
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::intercom::Client;
+use crate::schemas::Embedded;
 use serde_json::Value;
 
 /// An operation's input schema: JSON text generated natively from its input type and committed
@@ -10,7 +11,7 @@ use serde_json::Value;
 pub struct InputSchema {
     /// The operation key the file is named after.
     pub key: &'static str,
-    pub text: &'static str,
+    pub text: Embedded,
     /// Generates the schema from the input type; only native builds reference schemars.
     #[cfg(not(target_arch = "wasm32"))]
     pub generate: fn() -> Value,
@@ -25,8 +26,7 @@ macro_rules! input_schema {
         let _ = ::core::marker::PhantomData::<$ty>;
         $crate::operation::InputSchema {
             key: $key,
-            // Minified by `build.rs`.
-            text: include_str!(concat!(env!("OUT_DIR"), "/schemas/input/", $key, ".json")),
+            text: $crate::schemas::Embedded::at(concat!("input/", $key, ".json")),
             #[cfg(not(target_arch = "wasm32"))]
             generate: $crate::input::schema_of::<$ty>,
         }
@@ -37,7 +37,7 @@ pub(crate) use input_schema;
 impl InputSchema {
     /// The schema as a value, to extend per workspace.
     pub fn value(&self) -> Value {
-        serde_json::from_str(self.text).expect("committed input schemas are valid JSON")
+        serde_json::from_str(self.text.text()).expect("committed input schemas are valid JSON")
     }
 }
 
@@ -55,10 +55,10 @@ pub struct Meta {
     pub description: &'static str,
     /// JSON Schema of the input (see [`InputSchema`]).
     pub input_schema: InputSchema,
-    /// JSON Schema of one output item (JSON text).
-    pub output_schema: &'static str,
-    /// A realistic output item (JSON text).
-    pub output_sample: &'static str,
+    /// JSON Schema of one output item.
+    pub output_schema: Embedded,
+    /// A realistic output item.
+    pub output_sample: Embedded,
 }
 
 pub struct SearchOp {

@@ -8,44 +8,106 @@
 //! - `samples/`: output samples, Intercom's OpenAPI examples and the events operations build
 //!   from them (see `samples/README.md`).
 //!
-//! The committed files stay pretty; what is embedded are the minified copies `build.rs` writes
-//! to `OUT_DIR` (whitespace between tokens removed: same values, same key order).
+//! The committed files stay pretty. `build.rs` minifies them (same values, same key order) and
+//! deflates them together: 62 KB of text ship as 6 KB, inflated on the first `describe()` or
+//! schema lookup of an instance and never on the operation paths.
 
-/// `schema_text!("output/tag.json")`: the committed file under `src/schemas/`, minified.
-macro_rules! schema_text {
-    ($path:literal) => {
-        include_str!(concat!(env!("OUT_DIR"), "/schemas/", $path))
-    };
+use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/schemas_index.rs"));
+
+static PACKED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/schemas.deflate"));
+
+/// One committed file, minified: `Embedded::at("output/tag.json").text()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Embedded {
+    start: usize,
+    len: usize,
 }
 
-pub const CONTACT_SCHEMA: &str = schema_text!("output/contact.json");
-pub const COMPANY_SCHEMA: &str = schema_text!("output/company.json");
-pub const CONVERSATION_SCHEMA: &str = schema_text!("output/conversation.json");
-pub const TAG_SCHEMA: &str = schema_text!("output/tag.json");
-/// A contact with `outcome` (`created` / `updated`).
-pub const CONTACT_WITH_OUTCOME_SCHEMA: &str = schema_text!("output/contact-with-outcome.json");
-/// The tag triggers' `contact_tag` event.
-pub const CONTACT_TAG_SCHEMA: &str = schema_text!("output/contact-tag.json");
-pub const ADD_NOTE_SCHEMA: &str = schema_text!("output/add-note.json");
-pub const SEND_INCOMING_MESSAGE_SCHEMA: &str = schema_text!("output/send-incoming-message.json");
-pub const ADD_EVENT_SCHEMA: &str = schema_text!("output/add-event.json");
-pub const NEW_UNSUBSCRIPTION_SCHEMA: &str = schema_text!("output/new-unsubscription.json");
-pub const TAG_ADDED_TO_CONVERSATION_SCHEMA: &str =
-    schema_text!("output/tag-added-to-conversation.json");
+impl Embedded {
+    /// The file at `path` under `src/schemas/`; used in constants, so a wrong path fails the
+    /// build.
+    pub const fn at(path: &str) -> Embedded {
+        let mut i = 0;
+        while i < INDEX.len() {
+            let (name, start, len) = INDEX[i];
+            if same(name, path) {
+                return Embedded { start, len };
+            }
+            i += 1;
+        }
+        panic!("no such file under src/schemas/")
+    }
 
-pub const CONTACT_SAMPLE: &str = schema_text!("samples/contact.json");
-pub const COMPANY_SAMPLE: &str = schema_text!("samples/company.json");
-pub const CONVERSATION_SAMPLE: &str = schema_text!("samples/conversation.json");
-pub const NOTE_SAMPLE: &str = schema_text!("samples/note_created.json");
-pub const TAG_SAMPLE: &str = schema_text!("samples/tag_attached_to_contact.json");
-pub const MESSAGE_SAMPLE: &str = schema_text!("samples/create_conversation_response.json");
-pub const CONTACT_TAG_SAMPLE: &str = schema_text!("samples/contact-tag.json");
-pub const CREATE_OR_UPDATE_USER_SAMPLE: &str = schema_text!("samples/create-or-update-user.json");
-pub const CREATE_OR_UPDATE_LEAD_SAMPLE: &str = schema_text!("samples/create-or-update-lead.json");
-pub const ADD_EVENT_SAMPLE: &str = schema_text!("samples/add-event.json");
-pub const NEW_UNSUBSCRIPTION_SAMPLE: &str = schema_text!("samples/new-unsubscription.json");
-pub const TAG_ADDED_TO_CONVERSATION_SAMPLE: &str =
-    schema_text!("samples/tag-added-to-conversation.json");
+    /// The minified JSON text.
+    pub fn text(self) -> &'static str {
+        &unpacked()[self.start..self.start + self.len]
+    }
+}
+
+impl From<Embedded> for &'static str {
+    fn from(e: Embedded) -> Self {
+        e.text()
+    }
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// All files, inflated once per instance.
+fn unpacked() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(PACKED, PACKED_LEN)
+            .expect("build.rs deflated the schemas");
+        String::from_utf8(bytes).expect("the schemas are UTF-8 text")
+    })
+}
+
+pub const CONTACT_SCHEMA: Embedded = Embedded::at("output/contact.json");
+pub const COMPANY_SCHEMA: Embedded = Embedded::at("output/company.json");
+pub const CONVERSATION_SCHEMA: Embedded = Embedded::at("output/conversation.json");
+pub const TAG_SCHEMA: Embedded = Embedded::at("output/tag.json");
+/// A contact with `outcome` (`created` / `updated`).
+pub const CONTACT_WITH_OUTCOME_SCHEMA: Embedded = Embedded::at("output/contact-with-outcome.json");
+/// The tag triggers' `contact_tag` event.
+pub const CONTACT_TAG_SCHEMA: Embedded = Embedded::at("output/contact-tag.json");
+pub const ADD_NOTE_SCHEMA: Embedded = Embedded::at("output/add-note.json");
+pub const SEND_INCOMING_MESSAGE_SCHEMA: Embedded =
+    Embedded::at("output/send-incoming-message.json");
+pub const ADD_EVENT_SCHEMA: Embedded = Embedded::at("output/add-event.json");
+pub const NEW_UNSUBSCRIPTION_SCHEMA: Embedded = Embedded::at("output/new-unsubscription.json");
+pub const TAG_ADDED_TO_CONVERSATION_SCHEMA: Embedded =
+    Embedded::at("output/tag-added-to-conversation.json");
+
+pub const CONTACT_SAMPLE: Embedded = Embedded::at("samples/contact.json");
+pub const COMPANY_SAMPLE: Embedded = Embedded::at("samples/company.json");
+pub const CONVERSATION_SAMPLE: Embedded = Embedded::at("samples/conversation.json");
+pub const NOTE_SAMPLE: Embedded = Embedded::at("samples/note_created.json");
+pub const TAG_SAMPLE: Embedded = Embedded::at("samples/tag_attached_to_contact.json");
+pub const MESSAGE_SAMPLE: Embedded = Embedded::at("samples/create_conversation_response.json");
+pub const CONTACT_TAG_SAMPLE: Embedded = Embedded::at("samples/contact-tag.json");
+pub const CREATE_OR_UPDATE_USER_SAMPLE: Embedded =
+    Embedded::at("samples/create-or-update-user.json");
+pub const CREATE_OR_UPDATE_LEAD_SAMPLE: Embedded =
+    Embedded::at("samples/create-or-update-lead.json");
+pub const ADD_EVENT_SAMPLE: Embedded = Embedded::at("samples/add-event.json");
+pub const NEW_UNSUBSCRIPTION_SAMPLE: Embedded = Embedded::at("samples/new-unsubscription.json");
+pub const TAG_ADDED_TO_CONVERSATION_SAMPLE: Embedded =
+    Embedded::at("samples/tag-added-to-conversation.json");
 
 #[cfg(test)]
 mod tests {
@@ -64,8 +126,9 @@ mod tests {
             .join(sub)
     }
 
-    fn parse(what: &str, text: &str) -> Value {
-        serde_json::from_str(text).unwrap_or_else(|e| panic!("{what} is not valid JSON: {e}"))
+    fn parse<'a>(what: &str, text: impl Into<&'a str>) -> Value {
+        serde_json::from_str(text.into())
+            .unwrap_or_else(|e| panic!("{what} is not valid JSON: {e}"))
     }
 
     /// The committed input schemas are exactly what schemars generates from the input types.
@@ -87,12 +150,13 @@ mod tests {
                     serde_json::to_string_pretty(&generated).expect("a schema serializes") + "\n";
                 std::fs::write(dir("input").join(format!("{}.json", meta.key)), text).unwrap();
             } else {
-                let committed: Value = serde_json::from_str(schema.text).unwrap_or_else(|e| {
-                    panic!(
-                        "src/schemas/input/{}.json is not valid JSON ({e}); {REFRESH}",
-                        meta.key
-                    )
-                });
+                let committed: Value =
+                    serde_json::from_str(schema.text.text()).unwrap_or_else(|e| {
+                        panic!(
+                            "src/schemas/input/{}.json is not valid JSON ({e}); {REFRESH}",
+                            meta.key
+                        )
+                    });
                 assert!(
                     committed == generated,
                     "src/schemas/input/{}.json differs from its input type; {REFRESH}",
@@ -111,6 +175,31 @@ mod tests {
         );
     }
 
+    /// Each packed file inflates to the value of its committed file.
+    #[test]
+    fn packed_files_are_the_committed_ones() {
+        for (name, _, _) in INDEX {
+            let committed = std::fs::read_to_string(dir(name)).unwrap();
+            assert_eq!(
+                parse(name, Embedded::at(name)),
+                parse(name, committed.as_str()),
+                "{name}"
+            );
+        }
+        let on_disk = ["input", "output", "samples"]
+            .iter()
+            .flat_map(|sub| std::fs::read_dir(dir(sub)).unwrap())
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "json")
+            })
+            .count();
+        assert_eq!(INDEX.len(), on_disk, "every committed file is packed");
+    }
+
     #[test]
     fn every_output_schema_and_sample_parses() {
         for sub in ["output", "samples"] {
@@ -119,7 +208,7 @@ mod tests {
                 if path.extension().is_some_and(|e| e == "json") {
                     parse(
                         &path.display().to_string(),
-                        &std::fs::read_to_string(&path).unwrap(),
+                        std::fs::read_to_string(&path).unwrap().as_str(),
                     );
                 }
             }
