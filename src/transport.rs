@@ -1,5 +1,6 @@
-//! The one seam between the Intercom logic and the network. On wasm32 it is waki over
-//! `wasi:http/outgoing-handler`; native unit tests plug in scripted transports.
+//! The one seam between the Intercom logic and the network. On wasm32 it is
+//! `wasi:http/outgoing-handler` itself (see `wasi_http`); native unit tests plug in scripted
+//! transports.
 
 /// HTTP methods the connector uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,67 +72,6 @@ pub trait Transport {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use waki_transport::WakiTransport;
-
+mod wasi_http;
 #[cfg(target_arch = "wasm32")]
-mod waki_transport {
-    use super::*;
-    use std::time::Duration;
-    use waki::ErrorCode;
-
-    /// waki over `wasi:http`. waki sets only the connect timeout; the host bounds the rest.
-    pub struct WakiTransport;
-
-    const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-    impl Transport for WakiTransport {
-        fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-            let client = waki::Client::new();
-            let builder = match request.method {
-                Method::Get => client.get(&request.url),
-                Method::Post => client.post(&request.url),
-                Method::Put => client.put(&request.url),
-                Method::Delete => client.delete(&request.url),
-            };
-            let mut builder = builder
-                .connect_timeout(CONNECT_TIMEOUT)
-                .headers(request.headers.iter().map(|(k, v)| (*k, v.as_str())));
-            if let Some(body) = &request.body {
-                builder = builder.body(body.clone());
-            }
-            let response = builder.send().map_err(classify)?;
-            let status = response.status_code();
-            let headers = response
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_ascii_lowercase(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            let body = response.body().map_err(classify)?;
-            Ok(HttpResponse {
-                status,
-                headers,
-                body,
-            })
-        }
-    }
-
-    fn classify(err: anyhow::Error) -> TransportError {
-        match err.downcast_ref::<ErrorCode>() {
-            Some(ErrorCode::HttpRequestDenied) => TransportError::Denied,
-            Some(ErrorCode::HttpResponseBodySize(_)) => TransportError::TooLarge,
-            Some(
-                ErrorCode::ConnectionTimeout
-                | ErrorCode::ConnectionReadTimeout
-                | ErrorCode::ConnectionWriteTimeout
-                | ErrorCode::HttpResponseTimeout,
-            ) => TransportError::Timeout,
-            Some(code) => TransportError::Connection(format!("{code:?}")),
-            None => TransportError::Connection(err.to_string()),
-        }
-    }
-}
+pub use wasi_http::WasiHttpTransport;

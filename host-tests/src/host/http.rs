@@ -1,5 +1,5 @@
 //! The WASI HTTP hook: every outgoing request passes the egress policy, then goes out through the
-//! host's keep-alive pool with the host's timeouts (waki sets only the connect timeout;
+//! host's keep-alive pool with the host's timeouts (the guest sets only the connect timeout;
 //! first-byte and between-bytes are ours) and a bound on the response size.
 
 use super::egress::EgressPolicy;
@@ -66,7 +66,7 @@ impl WasiHttpHooks for EgressHooks {
         };
         Box::new(async move {
             if decision.is_err() {
-                // waki writes the body after `handle()`: drain it first, or the guest sees a
+                // The guest writes the body after `handle()`: drain it first, or the guest sees a
                 // closed stream instead of the denial.
                 let _ = request.into_body().collect().await;
                 return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
