@@ -1,6 +1,8 @@
 //! Operation inputs: typed structs that are both the JSON Schema `describe()` publishes (via
 //! `schemars`) and the parser that checks input before anything is sent (via `serde`, with
-//! `serde_path_to_error` naming the offending field).
+//! [`tracked`] naming the offending field).
+
+mod tracked;
 
 use crate::error::{Error, Result};
 use schemars::{generate::SchemaSettings, JsonSchema, Schema, SchemaGenerator};
@@ -42,26 +44,30 @@ fn checked_object(value: Value) -> Result<Value> {
 
 /// Compiled once per input type, so it holds nothing but the deserializer call.
 fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(invalid_field)
+    let mut path = Vec::new();
+    T::deserialize(tracked::Tracked {
+        value,
+        path: &mut path,
+    })
+    .map_err(|e| invalid_field(path, e))
 }
 
-/// `invalid-input` naming the offending field; one shared copy, not one per input type.
+/// `invalid-input` naming the offending field (the keys in `path` joined with `.`); one shared
+/// copy, not one per input type.
 #[inline(never)]
-fn invalid_field(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
-    let path = e.path().to_string();
-    let path = if path == "." { String::new() } else { path };
-    let message = e.inner().to_string();
+fn invalid_field(mut path: Vec<String>, e: serde_json::Error) -> Error {
+    let message = e.to_string();
     // serde reports a missing or unknown field at its parent; name the field itself.
     let named = message
         .strip_prefix("missing field `")
         .or_else(|| message.strip_prefix("unknown field `"))
         .and_then(|rest| rest.split('`').next());
-    let field = match named {
-        Some(name) if path.is_empty() => name.to_string(),
-        Some(name) if !path.ends_with(name) => format!("{path}.{name}"),
-        _ => path,
-    };
-    Error::invalid(field, message)
+    if let Some(name) = named {
+        if path.last().map(String::as_str) != Some(name) {
+            path.push(name.to_string());
+        }
+    }
+    Error::invalid(path.join("."), message)
 }
 
 /// The JSON Schema (draft 2020-12) of `T`, with `$schema` set.
