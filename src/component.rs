@@ -111,7 +111,7 @@ fn to_wit_event(e: Event) -> wit::Event {
         id: e.id,
         trigger: e.trigger,
         occurred_at: e.occurred_at,
-        data: json_text(&e.data),
+        data: e.data.into_text(),
     }
 }
 

@@ -153,22 +153,26 @@ impl<'a> Client<'a> {
     /// Sends one request; `path` starts with `/` and may carry an already-encoded query.
     /// A 2xx with an empty body (e.g. `POST /events` answers 202) yields `Value::Null`.
     pub fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
+        let response = self.call_ok(method, path, body)?;
+        if response.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Null);
+        }
+        serde_json::from_slice(&response.body).map_err(|e| not_json(&response, e))
+    }
+
+    /// Like [`call`](Self::call), but hands back the 2xx response unparsed, for callers that
+    /// read only parts of a large answer.
+    pub fn call_ok(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<HttpResponse> {
         let response = self.send(method, path, body)?;
         if !(200..300).contains(&response.status) {
             return Err(error_from_response(&response, path));
         }
-        if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Value::Null);
-        }
-        serde_json::from_slice(&response.body).map_err(|e| Error::Upstream {
-            status: response.status,
-            code: None,
-            message: format!(
-                "Intercom answered {} with a body that is not valid JSON ({e})",
-                response.status
-            ),
-            request_id: response.header("x-request-id").map(str::to_string),
-        })
+        Ok(response)
     }
 
     /// Sends one request and returns the raw response, whatever its status, after the retries
@@ -300,6 +304,19 @@ fn parse_base_url(url: &str) -> Result<String> {
         ));
     }
     Ok(url.to_string())
+}
+
+/// A 2xx answer whose body is not the JSON expected.
+pub fn not_json(response: &HttpResponse, e: impl std::fmt::Display) -> Error {
+    Error::Upstream {
+        status: response.status,
+        code: None,
+        message: format!(
+            "Intercom answered {} with a body that is not valid JSON ({e})",
+            response.status
+        ),
+        request_id: response.header("x-request-id").map(str::to_string),
+    }
 }
 
 #[cfg(test)]

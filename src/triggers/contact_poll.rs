@@ -4,7 +4,7 @@
 //! filtered here (see [`search_poll`](super::search_poll)). Results come newest first (`sort`
 //! on the window field), so a poll stops reading as soon as it reaches what earlier polls saw.
 
-use super::search_poll::{Endpoint, Found, Source};
+use super::search_poll::{Endpoint, Found, Item, Source};
 use super::PollPage;
 use crate::error::{Error, Result};
 use crate::input::Text;
@@ -25,25 +25,34 @@ fn str_of<'v>(v: &'v Value, k: &str) -> &'v str {
     v.get(k).and_then(Value::as_str).unwrap_or_default()
 }
 
-/// New contacts of `role`, by `created_at`; `enrich` may add data to each contact.
+/// Adds data to a polled contact (e.g. full companies).
+pub type Enrich<'a> = &'a dyn Fn(&mut Value) -> Result<()>;
+
+/// New contacts of `role`, by `created_at`; `enrich`, when given, may add data to each contact.
+/// Without it a contact is passed on as the text Intercom sent.
 pub fn new_contacts(
     client: &Client,
     trigger: &'static str,
     role: Role,
     cursor: Option<&str>,
-    enrich: &dyn Fn(&mut Value) -> Result<()>,
+    enrich: Option<Enrich>,
 ) -> Result<PollPage> {
-    let expand = |item: &mut Value| -> Result<Vec<Found>> {
-        if !role.matches(item) {
+    let expand = |item: &mut Item| -> Result<Vec<Found>> {
+        if item.role() != Some(role.as_str()) {
             return Ok(vec![]);
         }
-        let Some(ts) = item.get("created_at").and_then(Value::as_i64) else {
+        let Some(ts) = item.ts("created_at") else {
             return Ok(vec![]);
         };
-        let key = str_of(item, "id").to_string();
-        let mut data = std::mem::take(item);
-        enrich(&mut data)?;
-        Ok(vec![Found { key, ts, data }])
+        let key = item.id().unwrap_or_default().to_string();
+        if let Some(enrich) = enrich {
+            enrich(item.value())?;
+        }
+        Ok(vec![Found {
+            key,
+            ts,
+            data: item.take_data(),
+        }])
     };
     Source {
         trigger,
@@ -103,8 +112,8 @@ pub fn tagged_contacts(
 ) -> Result<PollPage> {
     let tag = tag.map(|t| resolve_tag(client, t)).transpose()?;
     let tag_id = tag.as_ref().map(|t| str_of(t, "id").to_string());
-    let expand = |item: &mut Value| -> Result<Vec<Found>> {
-        let item = &*item;
+    let expand = |item: &mut Item| -> Result<Vec<Found>> {
+        let item = &*item.value();
         if !role.matches(item) {
             return Ok(vec![]);
         }
@@ -138,7 +147,7 @@ pub fn tagged_contacts(
                 Some(Found {
                     key: tag_key(id, str_of(t, "id"), at),
                     ts: at,
-                    data: contact_tag(item, t, at),
+                    data: contact_tag(item, t, at).into(),
                 })
             })
             .collect())

@@ -21,6 +21,8 @@ mod tag_added_to_user;
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::operation::{find, Meta, TriggerInfo};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// One event a trigger emits.
@@ -30,7 +32,50 @@ pub struct Event {
     pub id: String,
     pub trigger: String,
     pub occurred_at: i64,
-    pub data: Value,
+    pub data: Data,
+}
+
+/// An event's data: a value the trigger built or edited, or an item passed on as the JSON text
+/// Intercom sent (most polled contacts), which is never parsed whole nor written again.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Data {
+    Value(Value),
+    Text(Box<RawValue>),
+}
+
+impl Data {
+    /// The data as JSON text.
+    pub fn into_text(self) -> String {
+        match self {
+            Data::Value(v) => serde_json::to_string(&v).expect("a JSON value serialises"),
+            Data::Text(raw) => Box::<str>::from(raw).into(),
+        }
+    }
+
+    /// The data as a value (parses text data).
+    pub fn to_value(&self) -> Value {
+        match self {
+            Data::Value(v) => v.clone(),
+            Data::Text(raw) => serde_json::from_str(raw.get()).expect("raw data is JSON"),
+        }
+    }
+}
+
+impl From<Value> for Data {
+    fn from(v: Value) -> Self {
+        Data::Value(v)
+    }
+}
+
+/// Equal when they hold the same JSON value, whichever form.
+impl PartialEq for Data {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Data::Value(a), Data::Value(b)) => a == b,
+            _ => self.to_value() == other.to_value(),
+        }
+    }
 }
 
 /// The result of one poll.

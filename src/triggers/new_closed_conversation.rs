@@ -1,6 +1,6 @@
 //! new-closed-conversation: an admin closes a conversation (again on every re-close).
 
-use super::search_poll::{ts_at, Endpoint, Found, Source};
+use super::search_poll::{ts_at, Endpoint, Found, Item, Source};
 use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
 use crate::input::parse;
@@ -37,7 +37,8 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
     let _: Input = parse(input)?;
-    let expand = |c: &mut Value| -> Result<Vec<Found>> {
+    let expand = |item: &mut Item| -> Result<Vec<Found>> {
+        let c = item.value();
         let closed = c.get("state").and_then(Value::as_str) == Some("closed");
         let (Some(id), Some(ts)) = (
             c.get("id").and_then(Value::as_str),
@@ -50,7 +51,7 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
             vec![Found {
                 key,
                 ts,
-                data: std::mem::take(c),
+                data: std::mem::take(c).into(),
             }]
         } else {
             vec![]

@@ -90,7 +90,7 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
         id,
         trigger: "new-company".into(),
         occurred_at: ts,
-        data,
+        data: data.into(),
     };
     let Some(mut cursor) = cursor else {
         let hwm = found.last().map_or(0, |f| f.0);

@@ -1,6 +1,6 @@
 //! new-conversation: a contact (user or lead) starts a conversation.
 
-use super::search_poll::{Endpoint, Found, Source};
+use super::search_poll::{Endpoint, Found, Item, Source};
 use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
 use crate::input::parse;
@@ -42,7 +42,8 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
     let input: Input = parse(input)?;
     let all = input.include_admin_initiated == Some(true);
-    let expand = |c: &mut Value| -> Result<Vec<Found>> {
+    let expand = |item: &mut Item| -> Result<Vec<Found>> {
+        let c = item.value();
         let author = c.pointer("/source/author/type").and_then(Value::as_str);
         let by_contact = matches!(author, Some("user" | "lead" | "contact"));
         let (Some(id), Some(ts)) = (
@@ -56,7 +57,7 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
             vec![Found {
                 key,
                 ts,
-                data: std::mem::take(c),
+                data: std::mem::take(c).into(),
             }]
         } else {
             vec![]

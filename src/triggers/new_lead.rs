@@ -36,5 +36,5 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
     let _: Input = parse(input)?;
-    new_contacts(client, "new-lead", Role::Lead, cursor, &|_| Ok(()))
+    new_contacts(client, "new-lead", Role::Lead, cursor, None)
 }

@@ -1,6 +1,6 @@
 //! new-user: a user (contact with role `user`) is created.
 
-use super::contact_poll::new_contacts;
+use super::contact_poll::{new_contacts, Enrich};
 use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
 use crate::input::parse;
@@ -46,9 +46,6 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
     let input: Input = parse(input)?;
     let cache: RefCell<HashMap<String, Option<Value>>> = RefCell::new(HashMap::new());
     let enrich = |contact: &mut Value| -> Result<()> {
-        if input.include_company_attributes != Some(true) {
-            return Ok(());
-        }
         let Some(list) = contact
             .pointer_mut("/companies/data")
             .and_then(Value::as_array_mut)
@@ -74,5 +71,7 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
         }
         Ok(())
     };
-    new_contacts(client, "new-user", Role::User, cursor, &enrich)
+    // Without enrichment each user goes out as the text Intercom sent.
+    let enrich = (input.include_company_attributes == Some(true)).then_some(&enrich as Enrich);
+    new_contacts(client, "new-user", Role::User, cursor, enrich)
 }

@@ -12,12 +12,14 @@
 //! [`contact_poll`](super::contact_poll)); conversation search compares seconds.
 
 use super::cursor::{Cursor, Scan};
-use super::{Event, PollPage};
+use super::{Data, Event, PollPage};
 use crate::error::Result;
-use crate::intercom::query::{and, filter, parse_page, Page, Search, MAX_PER_PAGE};
+use crate::intercom::query::{and, filter, Search};
 use crate::intercom::Client;
 use crate::time::DAY;
-use serde_json::{json, Value};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
 use std::collections::HashSet;
 
 /// How many of the newest events the first poll returns as samples.
@@ -30,7 +32,87 @@ pub struct Found {
     pub key: String,
     /// When it happened, Unix seconds.
     pub ts: i64,
-    pub data: Value,
+    pub data: Data,
+}
+
+/// One search result: the text Intercom sent, with the few fields every trigger reads taken out
+/// of it. An expander that needs more parses it whole ([`value`](Item::value)); an item nobody
+/// parsed becomes its event's data as the very text it came in, never built nor written again.
+pub struct Item {
+    raw: Box<RawValue>,
+    head: Head,
+    parsed: Option<Value>,
+}
+
+/// The fields read without parsing the whole item.
+#[derive(Deserialize, Default)]
+struct Head {
+    id: Option<String>,
+    role: Option<String>,
+    created_at: Option<i64>,
+    updated_at: Option<i64>,
+}
+
+impl Item {
+    /// An item whose window is the field `window`: windows other than `created_at` and
+    /// `updated_at`, and items whose head fields have other types, are parsed at once.
+    pub fn new(raw: Box<RawValue>, window: &str) -> Item {
+        let head: Option<Head> = serde_json::from_str(raw.get()).ok();
+        let eager = head.is_none() || !matches!(window, "created_at" | "updated_at");
+        let mut item = Item {
+            raw,
+            head: head.unwrap_or_default(),
+            parsed: None,
+        };
+        if eager {
+            item.value();
+        }
+        item
+    }
+
+    /// The whole item, parsed on first use. Edits stay, and become the event's data.
+    pub fn value(&mut self) -> &mut Value {
+        let raw = &self.raw;
+        self.parsed
+            // It parsed once already (as part of the page), so this only fails past serde_json's
+            // nesting limit, which the page parse shares.
+            .get_or_insert_with(|| serde_json::from_str(raw.get()).unwrap_or(Value::Null))
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        match &self.parsed {
+            Some(v) => v.get("id").and_then(Value::as_str),
+            None => self.head.id.as_deref(),
+        }
+    }
+
+    pub fn role(&self) -> Option<&str> {
+        match &self.parsed {
+            Some(v) => v.get("role").and_then(Value::as_str),
+            None => self.head.role.as_deref(),
+        }
+    }
+
+    /// The number at a dotted path: `created_at`, `updated_at`, or any path once parsed.
+    pub fn ts(&self, path: &str) -> Option<i64> {
+        match (&self.parsed, path) {
+            (Some(v), _) => ts_at(v, path),
+            (None, "created_at") => self.head.created_at,
+            (None, "updated_at") => self.head.updated_at,
+            (None, _) => None,
+        }
+    }
+
+    /// The event data: the item as parsed and edited, else its text as it came.
+    pub fn take_data(&mut self) -> Data {
+        match self.parsed.take() {
+            Some(v) => Data::Value(v),
+            None => Data::Text(std::mem::replace(
+                &mut self.raw,
+                RawValue::from_string("null".into()).expect("`null` is JSON"),
+            )),
+        }
+    }
 }
 
 /// Which search endpoint, and how it treats dates.
@@ -43,8 +125,14 @@ pub enum Endpoint {
 }
 
 /// Turns one item into its events. The item is the expander's to keep: taking it as the event's
-/// data (`std::mem::take`) spares a deep copy of every contact or conversation.
-pub type Expand<'a> = &'a dyn Fn(&mut Value) -> Result<Vec<Found>>;
+/// data ([`Item::take_data`]) spares a copy of every contact or conversation.
+pub type Expand<'a> = &'a dyn Fn(&mut Item) -> Result<Vec<Found>>;
+
+/// One page of items.
+struct Items {
+    data: Vec<Item>,
+    next: Option<String>,
+}
 
 /// What a search-backed trigger polls.
 pub struct Source<'a> {
@@ -98,38 +186,29 @@ impl Source<'_> {
         lower: i64,
         per_page: u32,
         after: Option<&str>,
-    ) -> Result<Page> {
+    ) -> Result<Items> {
         let mut filters = self.filters.clone();
         filters.push(filter(self.window, ">", lower));
         let query = and(filters);
-        if self.endpoint == Endpoint::Conversations {
-            // Conversation search answers `{conversations: [...]}` rather than `{data: [...]}`.
-            let mut pagination = json!({ "per_page": per_page.min(MAX_PER_PAGE) });
-            if let Some(a) = after {
-                pagination["starting_after"] = json!(a);
-            }
-            let mut answer = client.post(
-                self.path(),
-                &json!({ "query": query, "pagination": pagination }),
-            )?;
-            if let Some(obj) = answer.as_object_mut() {
-                if let Some(list) = obj.remove("conversations") {
-                    obj.insert("data".into(), list);
-                }
-            }
-            return parse_page(answer);
-        }
         let search = Search {
             path: self.path(),
             query: &query,
-            sort: Some((self.window, "descending")),
+            sort: self.sorted().then_some((self.window, "descending")),
             per_page,
         };
-        search.page(client, after)
+        let page = search.raw_page(client, after)?;
+        Ok(Items {
+            data: page
+                .data
+                .into_iter()
+                .map(|raw| Item::new(raw, self.window))
+                .collect(),
+            next: page.next,
+        })
     }
 
-    fn window_ts(&self, item: &Value) -> Option<i64> {
-        ts_at(item, self.window)
+    fn window_ts(&self, item: &Item) -> Option<i64> {
+        item.ts(self.window)
     }
 
     /// Polls once: samples and a fresh cursor without `cursor`, new events otherwise.
@@ -162,7 +241,7 @@ impl Source<'_> {
                 }
             }
         }
-        let mut candidates: Vec<&mut Value> = page.data.iter_mut().collect();
+        let mut candidates: Vec<&mut Item> = page.data.iter_mut().collect();
         candidates.sort_by_key(|i| std::cmp::Reverse(self.window_ts(i).unwrap_or(i64::MIN)));
         let mut found: Vec<Found> = Vec::new();
         let mut keys = HashSet::new();
@@ -286,5 +365,49 @@ impl Source<'_> {
                 data: f.data,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(text: &str, window: &str) -> Item {
+        Item::new(RawValue::from_string(text.into()).unwrap(), window)
+    }
+
+    #[test]
+    fn an_unparsed_item_goes_out_as_the_text_it_came_in() {
+        let text = r#"{"type":"contact","id":"c1","role":"user","created_at":5,"updated_at":7,"custom_attributes":{"b":1,"a":"x"}}"#;
+        let mut it = item(text, "created_at");
+        assert_eq!(
+            (it.id(), it.role(), it.ts("created_at"), it.ts("updated_at")),
+            (Some("c1"), Some("user"), Some(5), Some(7))
+        );
+        assert!(it.parsed.is_none(), "head fields need no full parse");
+        assert_eq!(
+            it.take_data().into_text(),
+            text,
+            "same bytes, key order kept"
+        );
+    }
+
+    #[test]
+    fn edits_and_other_windows_go_through_the_parsed_value() {
+        let mut it = item(r#"{"id":"c1","created_at":5}"#, "created_at");
+        it.value()["extra"] = 1.into();
+        assert_eq!(
+            it.take_data().to_value(),
+            serde_json::json!({"id": "c1", "created_at": 5, "extra": 1})
+        );
+        let it = item(
+            r#"{"id":"v1","statistics":{"last_close_at":9}}"#,
+            "statistics.last_close_at",
+        );
+        assert_eq!(it.ts("statistics.last_close_at"), Some(9));
+        // A head field of another type (here a text time) falls back to the parsed value.
+        let it = item(r#"{"id":7,"created_at":"x"}"#, "created_at");
+        assert_eq!((it.id(), it.ts("created_at")), (None, None));
+        assert!(it.parsed.is_some());
     }
 }

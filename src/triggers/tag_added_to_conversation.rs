@@ -1,7 +1,7 @@
 //! tag-added-to-conversation: a tag is added to a conversation.
 
 use super::contact_poll::{resolve_tag, tag_key};
-use super::search_poll::{Endpoint, Found, Source};
+use super::search_poll::{Endpoint, Found, Item, Source};
 use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
 use crate::input::{parse, Text};
@@ -61,7 +61,8 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
         .and_then(|t| t.get("id"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    let expand = |c: &mut Value| -> Result<Vec<Found>> {
+    let expand = |item: &mut Item| -> Result<Vec<Found>> {
+        let c = item.value();
         let c = &*c;
         let id = c.get("id").and_then(Value::as_str).unwrap_or_default();
         Ok(c.pointer("/tags/tags")
@@ -77,7 +78,7 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
                 Some(Found {
                     key: tag_key(id, tid, at),
                     ts: at,
-                    data: conversation_tag(c, t, at),
+                    data: conversation_tag(c, t, at).into(),
                 })
             })
             .collect())

@@ -113,8 +113,15 @@ pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<
         .ok_or_else(|| Error::invalid("body.data.item", "missing the notification's item"))?;
     normalise_times(&mut item);
     let mut events = Vec::new();
-    for t in users {
-        for (suffix, occurred_at, data) in shape(t.shape, &item, sent_at) {
+    let last = users.len() - 1;
+    for (i, t) in users.iter().enumerate() {
+        // The last trigger takes the item itself; others (topics shared by triggers) copy it.
+        let item = if i == last {
+            std::mem::take(&mut item)
+        } else {
+            item.clone()
+        };
+        for (suffix, occurred_at, data) in shape(t.shape, item, sent_at) {
             events.push(Event {
                 id: match suffix {
                     Some(s) => format!("{id}:{s}"),
@@ -122,7 +129,7 @@ pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<
                 },
                 trigger: t.meta.key.to_string(),
                 occurred_at,
-                data,
+                data: data.into(),
             });
         }
     }
@@ -141,19 +148,19 @@ fn ts(v: &Value, k: &str) -> Option<i64> {
 }
 
 /// The events (id suffix, time, data) one item yields for a trigger of `shape`.
-fn shape(shape: Shape, item: &Value, sent_at: i64) -> Vec<(Option<String>, i64, Value)> {
+fn shape(shape: Shape, item: Value, sent_at: i64) -> Vec<(Option<String>, i64, Value)> {
     let at = |v: &Value, k: &str| ts(v, k).unwrap_or(sent_at);
     match shape {
-        Shape::Contact => vec![(None, at(item, "created_at"), item.clone())],
+        Shape::Contact => vec![(None, at(&item, "created_at"), item)],
         // A state change of a contact: the notification time is when it happened.
-        Shape::ContactChange => vec![(None, sent_at, item.clone())],
+        Shape::ContactChange => vec![(None, sent_at, item)],
         Shape::ContactTag => {
             // 2.x `contact_tag {tag, contact}`; 1.x `user_tag {tag, user}`.
             let contact = item.get("contact").or_else(|| item.get("user"));
             let (Some(contact), Some(tag)) = (contact, item.get("tag")) else {
                 return vec![];
             };
-            let applied = at(item, "created_at");
+            let applied = at(&item, "created_at");
             vec![(
                 None,
                 applied,
@@ -161,7 +168,7 @@ fn shape(shape: Shape, item: &Value, sent_at: i64) -> Vec<(Option<String>, i64, 
             )]
         }
         Shape::ContactUnsubscribe => {
-            let when = at(item, "created_at");
+            let when = at(&item, "created_at");
             let data = if item.get("type").and_then(Value::as_str) == Some("contact_unsubscribe") {
                 item.clone()
             } else {
@@ -170,13 +177,13 @@ fn shape(shape: Shape, item: &Value, sent_at: i64) -> Vec<(Option<String>, i64, 
             };
             vec![(None, when, data)]
         }
-        Shape::Conversation => vec![(None, at(item, "created_at"), item.clone())],
+        Shape::Conversation => vec![(None, at(&item, "created_at"), item)],
         Shape::ClosedConversation => {
             let closed = item
                 .get("statistics")
                 .and_then(|s| ts(s, "last_close_at"))
                 .unwrap_or(sent_at);
-            vec![(None, closed, item.clone())]
+            vec![(None, closed, item)]
         }
         Shape::ConversationTag => {
             // Captured payloads: the conversation with a `tags_added` list.
@@ -188,7 +195,7 @@ fn shape(shape: Shape, item: &Value, sent_at: i64) -> Vec<(Option<String>, i64, 
                 .cloned()
                 .unwrap_or_default();
             let several = tags.len() > 1;
-            let mut conversation = item.clone();
+            let mut conversation = item;
             if let Some(o) = conversation.as_object_mut() {
                 o.remove("tags_added");
             }
@@ -213,7 +220,7 @@ fn shape(shape: Shape, item: &Value, sent_at: i64) -> Vec<(Option<String>, i64, 
                 })
                 .collect()
         }
-        Shape::Company => vec![(None, at(item, "created_at"), item.clone())],
+        Shape::Company => vec![(None, at(&item, "created_at"), item)],
     }
 }
 
