@@ -169,8 +169,11 @@ pub fn engine() -> Result<Engine> {
     config
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
         .epoch_interruption(true)
-        .memory_reservation(256 << 20)
-        .memory_guard_size(64 << 10);
+        // A 4 GiB reservation with a 32 MiB guard lets Cranelift drop the bounds check on every
+        // load and store of 32-bit memories (the slot's pages beyond `max_memory_size` stay
+        // unmapped, so it is address space, not memory).
+        .memory_reservation(4 << 30)
+        .memory_guard_size(32 << 20);
     // `perf record` can name the component's functions when the engine writes a perf map.
     if std::env::var_os("CONNECTOR_PERFMAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
