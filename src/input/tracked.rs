@@ -60,10 +60,7 @@ impl<'de> Deserializer<'de> for Tracked<'_> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match self.value {
-            Value::Object(object) => visit_object(object, self.path, visitor),
-            value => Err(invalid_type(&value, &visitor)),
-        }
+        self.deserialize_map(visitor)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {

@@ -54,19 +54,27 @@ struct Head {
 }
 
 impl Item {
-    /// An item whose window is the field `window`: windows other than `created_at` and
-    /// `updated_at`, and items whose head fields have other types, are parsed at once.
-    pub fn new(raw: Box<RawValue>, window: &str) -> Item {
-        let head: Option<Head> = serde_json::from_str(raw.get()).ok();
-        let eager = head.is_none() || !matches!(window, "created_at" | "updated_at");
+    /// An item read through its head fields only; one whose head fields have other types is
+    /// parsed whole at once.
+    pub fn lazy(raw: Box<RawValue>) -> Item {
+        match serde_json::from_str(raw.get()) {
+            Ok(head) => Item {
+                raw,
+                head,
+                parsed: None,
+            },
+            Err(_) => Item::whole(raw),
+        }
+    }
+
+    /// An item parsed whole at once, for triggers that read more than its head.
+    pub fn whole(raw: Box<RawValue>) -> Item {
         let mut item = Item {
             raw,
-            head: head.unwrap_or_default(),
+            head: Head::default(),
             parsed: None,
         };
-        if eager {
-            item.value();
-        }
+        item.value();
         item
     }
 
@@ -197,12 +205,13 @@ impl Source<'_> {
             per_page,
         };
         let page = search.raw_page(client, after)?;
+        // Contacts windowed on a head field are read lazily; conversation triggers read each
+        // whole item, and other windows are not in the head, so those parse at once (one scan).
+        let lazy = self.endpoint == Endpoint::Contacts
+            && matches!(self.window, "created_at" | "updated_at");
+        let item = if lazy { Item::lazy } else { Item::whole };
         Ok(Items {
-            data: page
-                .data
-                .into_iter()
-                .map(|raw| Item::new(raw, self.window))
-                .collect(),
+            data: page.data.into_iter().map(item).collect(),
             next: page.next,
         })
     }
@@ -372,14 +381,14 @@ impl Source<'_> {
 mod tests {
     use super::*;
 
-    fn item(text: &str, window: &str) -> Item {
-        Item::new(RawValue::from_string(text.into()).unwrap(), window)
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.into()).unwrap()
     }
 
     #[test]
     fn an_unparsed_item_goes_out_as_the_text_it_came_in() {
         let text = r#"{"type":"contact","id":"c1","role":"user","created_at":5,"updated_at":7,"custom_attributes":{"b":1,"a":"x"}}"#;
-        let mut it = item(text, "created_at");
+        let mut it = Item::lazy(raw(text));
         assert_eq!(
             (it.id(), it.role(), it.ts("created_at"), it.ts("updated_at")),
             (Some("c1"), Some("user"), Some(5), Some(7))
@@ -394,19 +403,16 @@ mod tests {
 
     #[test]
     fn edits_and_other_windows_go_through_the_parsed_value() {
-        let mut it = item(r#"{"id":"c1","created_at":5}"#, "created_at");
+        let mut it = Item::lazy(raw(r#"{"id":"c1","created_at":5}"#));
         it.value()["extra"] = 1.into();
         assert_eq!(
             it.take_data().to_value(),
             serde_json::json!({"id": "c1", "created_at": 5, "extra": 1})
         );
-        let it = item(
-            r#"{"id":"v1","statistics":{"last_close_at":9}}"#,
-            "statistics.last_close_at",
-        );
+        let it = Item::whole(raw(r#"{"id":"v1","statistics":{"last_close_at":9}}"#));
         assert_eq!(it.ts("statistics.last_close_at"), Some(9));
         // A head field of another type (here a text time) falls back to the parsed value.
-        let it = item(r#"{"id":7,"created_at":"x"}"#, "created_at");
+        let it = Item::lazy(raw(r#"{"id":7,"created_at":"x"}"#));
         assert_eq!((it.id(), it.ts("created_at")), (None, None));
         assert!(it.parsed.is_some());
     }

@@ -62,7 +62,7 @@ pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<
     verify(secret, headers, body)?;
     let envelope: Value = serde_json::from_slice(body)
         .map_err(|e| Error::invalid("body", format!("not JSON: {e}")))?;
-    let Value::Object(envelope) = envelope else {
+    let Value::Object(mut envelope) = envelope else {
         return Err(Error::invalid("body", "expected a notification object"));
     };
     let text = |k: &str| {
@@ -104,7 +104,6 @@ pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<
             )),
         });
     }
-    let mut envelope = envelope;
     let mut item = envelope
         .get_mut("data")
         .and_then(|d| d.get_mut("item"))
