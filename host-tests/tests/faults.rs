@@ -3,8 +3,8 @@
 mod common;
 
 use common::{kind, Harness};
-use host_tests::fake::Fault;
-use host_tests::host::{ConnectorError, Limits};
+use intercom_fake::Fault;
+use intercom_host::{ConnectorError, Limits};
 use serde_json::json;
 use std::time::Duration;
 

@@ -8,7 +8,7 @@
 mod common;
 
 use common::Harness;
-use host_tests::host::{ConnectorError, OperationKind};
+use intercom_host::{ConnectorError, OperationKind};
 use serde_json::{Map, Value};
 
 /// xorshift64*: tiny, deterministic, good enough to pick shapes.

@@ -3,9 +3,9 @@
 mod common;
 
 use common::{kind, Harness};
-use host_tests::fake::TOKEN;
-use host_tests::host::{self, ConnectorError, OperationKind, Region};
-use host_tests::json;
+use intercom_fake::TOKEN;
+use intercom_host::json;
+use intercom_host::{self as host, ConnectorError, OperationKind, Region};
 use serde_json::{json, Value};
 
 fn schemas(h: &Harness) -> Vec<(String, Value)> {

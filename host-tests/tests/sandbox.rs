@@ -4,9 +4,9 @@
 mod common;
 
 use common::{kind, Harness};
-use host_tests::artifact;
-use host_tests::fake::TOKEN;
-use host_tests::host::{self, ConnectorError, ConnectorHost, EgressPolicy, Limits, Region};
+use intercom_fake::artifact;
+use intercom_fake::TOKEN;
+use intercom_host::{self as host, ConnectorError, ConnectorHost, EgressPolicy, Limits, Region};
 use std::collections::BTreeSet;
 
 /// Every interface the component may import, by name; versions must stay in WASI 0.2.x (the
@@ -94,7 +94,7 @@ fn imports_are_a_subset_of_the_declared_wasi_list() {
 fn a_base_url_outside_the_allowlist_is_denied_and_nothing_is_sent() {
     let h = Harness::new();
     // A second fake, reachable on loopback but not on the allowlist.
-    let other = host_tests::fake::FakeIntercom::start();
+    let other = intercom_fake::FakeIntercom::start();
     let conn = host::connection(TOKEN, Region::Us, Some(other.base_url()));
     let err = h.host.test_connection(&conn).unwrap().unwrap_err();
     match &err {
@@ -148,9 +148,9 @@ fn the_host_serves_many_calls_from_one_instance_pre() {
 #[test]
 fn a_redirect_to_another_host_is_not_followed() {
     let h = Harness::new();
-    let elsewhere = host_tests::fake::FakeIntercom::start();
+    let elsewhere = intercom_fake::FakeIntercom::start();
     h.fake.inject(
-        host_tests::fake::Fault::Redirect(format!("{}/me", elsewhere.base_url())),
+        intercom_fake::Fault::Redirect(format!("{}/me", elsewhere.base_url())),
         1,
         None,
     );

@@ -187,7 +187,7 @@ impl MergeDirect for Harness {
     fn action_raw_merge(&self, from: &str, into: &str) -> bool {
         self.fake.with_state(|s| match s.contact_mut(from) {
             Some(c) => {
-                c.status = host_tests::fake::state::ContactStatus::Merged {
+                c.status = intercom_fake::state::ContactStatus::Merged {
                     into: into.to_string(),
                 };
                 true

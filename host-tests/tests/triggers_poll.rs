@@ -5,8 +5,8 @@
 mod common;
 
 use common::{invalid_field, Harness};
-use host_tests::fake::state::ADMIN_ID;
-use host_tests::host::PollPage;
+use intercom_fake::state::ADMIN_ID;
+use intercom_host::PollPage;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 const SECRET: &str = "client-secret-abc";
 
 fn sign(secret: &str, body: &[u8]) -> String {
-    host_tests::fake::sign_webhook(secret, body)
+    intercom_fake::sign_webhook(secret, body)
 }
 
 fn notification(topic: &str, item: Value) -> Vec<u8> {
@@ -23,7 +23,7 @@ fn notification(topic: &str, item: Value) -> Vec<u8> {
     .unwrap()
 }
 
-fn deliver(h: &Harness, body: &[u8]) -> host_tests::host::WebhookResult {
+fn deliver(h: &Harness, body: &[u8]) -> intercom_host::WebhookResult {
     let sig = sign(SECRET, body);
     h.webhook(SECRET, &[("X-Hub-Signature", &sig)], body)
         .unwrap()
@@ -268,7 +268,7 @@ fn a_burst_from_one_app_is_answered_delivery_by_delivery_on_one_instance() {
     ];
     let results = h.host.parse_webhooks(SECRET, &burst).unwrap();
     assert_eq!(results.len(), 3);
-    let triggers = |r: &Result<host_tests::host::WebhookResult, _>| -> Vec<String> {
+    let triggers = |r: &Result<intercom_host::WebhookResult, _>| -> Vec<String> {
         r.as_ref()
             .unwrap()
             .events

@@ -3,11 +3,10 @@
 //! description; a violation fails the test when the harness is dropped.
 #![allow(dead_code)] // each test binary uses a different part
 
-use host_tests::fake::FakeIntercom;
-use host_tests::host::{
-    Connection, ConnectorError, ConnectorHost, Limits, PollPage, WebhookResult,
-};
-use host_tests::{artifact, json};
+use intercom_fake::artifact;
+use intercom_fake::FakeIntercom;
+use intercom_host::json;
+use intercom_host::{Connection, ConnectorError, ConnectorHost, Limits, PollPage, WebhookResult};
 use serde_json::Value;
 
 pub struct Harness {

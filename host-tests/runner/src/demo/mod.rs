@@ -4,12 +4,12 @@
 mod actions;
 mod triggers;
 
-use crate::artifact;
-use crate::fake::{FakeIntercom, TOKEN};
-use crate::host::{self, ConnectorHost, Limits, Region};
-use crate::json;
 use anyhow::Result;
-use serde_json::json;
+use intercom_fake::artifact;
+use intercom_fake::{FakeIntercom, TOKEN};
+use intercom_host::json;
+use intercom_host::{self as host, ConnectorHost, Limits, Region};
+use serde_json::{json, Value};
 use std::path::Path;
 
 pub fn run(component: &Path) -> Result<()> {
@@ -53,10 +53,10 @@ pub fn run(component: &Path) -> Result<()> {
         section(&format!("search {key} {input}"));
         let result = host.run_search(conn, key, &input.to_string())?;
         show(result.map(|items| {
-            json!(items.iter().map(|s| {
-                let v = json::parse(s);
-                json!({"id": v["id"], "role": v["role"], "email": v["email"], "name": v["name"]})
-            }).collect::<Vec<_>>())
+            json!(items
+                .iter()
+                .map(|s| { summary(&json::parse(s)) })
+                .collect::<Vec<_>>())
         }));
     }
 
@@ -104,4 +104,16 @@ pub fn show(result: Result<serde_json::Value, host::ConnectorError>) {
         "{}",
         serde_json::to_string_pretty(&value).unwrap_or_default()
     );
+}
+
+/// The fields a reader wants of a record: a company's are not a contact's.
+pub fn summary(v: &Value) -> Value {
+    match v["type"].as_str() {
+        Some("company") => {
+            json!({"type": "company", "id": v["id"], "company_id": v["company_id"], "name": v["name"], "user_count": v["user_count"]})
+        }
+        _ => {
+            json!({"id": v["id"], "role": v["role"], "email": v["email"], "external_id": v["external_id"], "name": v["name"]})
+        }
+    }
 }

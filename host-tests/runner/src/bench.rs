@@ -7,10 +7,10 @@
 //! - webhook verify + normalise per event: component vs the same Rust code natively;
 //! - the `.wasm` size and the peak linear memory of an instance.
 
-use crate::artifact;
-use crate::fake::{sign_webhook, FakeIntercom, RecordedRequest, TOKEN};
-use crate::host::{self, cache, ConnectorHost, Limits};
 use anyhow::{Context, Result};
+use intercom_fake::artifact;
+use intercom_fake::{sign_webhook, FakeIntercom, RecordedRequest, TOKEN};
+use intercom_host::{self as host, cache, ConnectorHost, Limits};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -8,9 +8,11 @@ use std::sync::OnceLock;
 
 /// The workspace root (the component's package).
 pub fn workspace_root() -> PathBuf {
+    // This crate lives in host-tests/fake/ of the workspace.
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("host-tests lives in the workspace")
+        .ancestors()
+        .nth(2)
+        .expect("host-tests/fake lives in the workspace")
         .to_path_buf()
 }
 

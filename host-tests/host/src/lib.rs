@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod egress;
 mod http;
+pub mod json;
 mod pool;
 
 use anyhow::{Context, Result};
@@ -25,7 +26,7 @@ pub use egress::EgressPolicy;
 /// Host bindings of the `workflow:connector` world.
 pub mod bindings {
     wasmtime::component::bindgen!({
-        path: "../wit",
+        path: "../../wit",
         world: "workflow:connector/connector",
     });
 }

@@ -1,6 +1,6 @@
 //! WIT values as JSON, for the runner's output and for tests.
 
-use crate::host::{
+use crate::{
     Account, ConnectorError, ConnectorInfo, Event, OperationKind, PollPage, WebhookResult,
 };
 use serde_json::{json, Value};

@@ -964,7 +964,7 @@ impl State {
             ("id", json!(id)),
             (
                 "company_id",
-                json!(format!("{:x}", crate::fake::util::random_u64())),
+                json!(format!("{:x}", crate::util::random_u64())),
             ),
             ("app_id", json!(APP_ID_CODE)),
             ("name", json!(null)),

@@ -2,8 +2,8 @@
 //! custom attributes checked before writing, an event, and a conversation handled end to end.
 
 use super::{section, show, Demo};
-use crate::json;
 use anyhow::Result;
+use intercom_host::json;
 use serde_json::{json, Value};
 
 /// Runs one action and prints a short view of its result (or its error).
@@ -25,7 +25,9 @@ fn run(d: &Demo, key: &str, input: Value, view: fn(&Value) -> Value) -> Result<O
 }
 
 fn contact(v: &Value) -> Value {
-    json!({"outcome": v["outcome"], "id": v["id"], "role": v["role"], "email": v["email"], "external_id": v["external_id"], "name": v["name"]})
+    let mut out = super::summary(v);
+    out["outcome"] = v["outcome"].clone();
+    out
 }
 
 fn brief(v: &Value) -> Value {

@@ -2,10 +2,10 @@
 //! same second picked up exactly once, and a signed webhook delivery verified and normalised.
 
 use super::{section, show, Demo};
-use crate::fake::sign_webhook;
-use crate::host::PollPage;
-use crate::json;
 use anyhow::Result;
+use intercom_fake::sign_webhook;
+use intercom_host::json;
+use intercom_host::PollPage;
 use serde_json::json;
 
 fn brief(page: &PollPage) -> serde_json::Value {

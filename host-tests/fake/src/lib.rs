@@ -13,6 +13,7 @@
 //! Module map: `http` (HTTP/1.1 server), `errors` (error.list), `state` (workspace data),
 //! `search` (query engine), and one handler module per API area.
 
+pub mod artifact;
 pub mod openapi;
 
 mod companies;
@@ -180,15 +181,15 @@ impl FakeIntercom {
     }
 
     /// Intercom's hosts plus this fake: the egress policy of a host that talks to it.
-    pub fn egress_policy(&self) -> crate::host::EgressPolicy {
-        let mut policy = crate::host::EgressPolicy::intercom();
+    pub fn egress_policy(&self) -> intercom_host::EgressPolicy {
+        let mut policy = intercom_host::EgressPolicy::intercom();
         policy.allow(&self.host());
         policy
     }
 
     /// A connection to this fake with the token it accepts.
-    pub fn connection(&self) -> crate::host::Connection {
-        crate::host::connection(TOKEN, crate::host::Region::Us, Some(self.base_url()))
+    pub fn connection(&self) -> intercom_host::Connection {
+        intercom_host::connection(TOKEN, intercom_host::Region::Us, Some(self.base_url()))
     }
 
     pub fn requests(&self) -> Vec<RecordedRequest> {
@@ -482,7 +483,10 @@ impl Inner {
         // A checker failure (e.g. spec file missing) is reported as a violation instead of
         // killing the connection thread.
         let problems = std::panic::catch_unwind(|| {
-            openapi::SpecChecker::global().check(&rec.method, &rec.path, &rec.headers, &rec.body)
+            let spec = openapi::SpecChecker::global();
+            let mut problems = spec.check(&rec.method, &rec.path, &rec.headers, &rec.body);
+            problems.extend(spec.check_query(&rec.method, &rec.path, &rec.query));
+            problems
         })
         .unwrap_or_else(|p| vec![format!("OpenAPI checker panicked: {}", panic_message(&*p))]);
         if !problems.is_empty() {
@@ -541,8 +545,32 @@ impl Inner {
         }
     }
 
-    /// Normal handling: auth, version, routing, rate-limit headers.
+    /// Normal handling ([`Inner::route_request`]), with the answer checked against the response
+    /// schema Intercom's description gives for its operation and status: the fake may not
+    /// answer in a shape Intercom never would.
     fn answer(&self, rec: &RecordedRequest) -> http::Reply {
+        let (status, body, headers) = self.route_request(rec);
+        let problems = openapi::SpecChecker::global().check_response(
+            &rec.method,
+            &rec.path,
+            status,
+            body.as_ref(),
+        );
+        if !problems.is_empty() {
+            lock(&self.violations).extend(problems);
+        }
+        match body {
+            Some(b) => json_reply(status, &b, headers),
+            None => http::Reply::Full {
+                status,
+                headers,
+                body: Vec::new(),
+            },
+        }
+    }
+
+    /// Auth, version, routing, rate-limit headers: the status, JSON body and headers to send.
+    fn route_request(&self, rec: &RecordedRequest) -> (u16, Option<Value>, Vec<(String, String)>) {
         let mut st = lock(&self.state);
         let authorized = rec
             .header("authorization")
@@ -554,7 +582,7 @@ impl Inner {
             });
         if !authorized {
             let e = ApiError::unauthorized();
-            return json_reply(e.status, &e.body(), Vec::new());
+            return (e.status, Some(e.body()), Vec::new());
         }
 
         let rate_headers = self.rate_headers(st.now);
@@ -592,23 +620,15 @@ impl Inner {
         };
         drop(st);
 
+        let mut headers = rate_headers;
         match result {
             Ok(r) => {
-                let mut headers = rate_headers;
                 headers.extend(r.headers);
-                match r.body {
-                    Some(b) => json_reply(r.status, &b, headers),
-                    None => http::Reply::Full {
-                        status: r.status,
-                        headers,
-                        body: Vec::new(),
-                    },
-                }
+                (r.status, r.body, headers)
             }
             Err(e) => {
-                let mut headers = rate_headers;
                 headers.extend(e.headers.clone());
-                json_reply(e.status, &e.body(), headers)
+                (e.status, Some(e.body()), headers)
             }
         }
     }

@@ -198,10 +198,11 @@ fn auth_recording_and_unknown_routes() {
     assert_eq!(reqs[2].header("intercom-version"), Some("2.16"));
     f.clear_requests();
     assert!(f.requests().is_empty());
-    // Only the made-up path is outside the spec.
+    // Outside the spec: the query parameter `GET /me` does not declare, and the made-up path.
     let v = f.spec_violations();
-    assert_eq!(v.len(), 1, "{v:?}");
-    assert!(v[0].contains("/nope/nothing"));
+    assert_eq!(v.len(), 2, "{v:?}");
+    assert!(v[0].contains("GET /me") && v[0].contains("\"x\""), "{v:?}");
+    assert!(v[1].contains("/nope/nothing"), "{v:?}");
 }
 
 #[test]

@@ -10,8 +10,12 @@
 //! webhooks. Success prints the result as JSON and exits 0; a connector error prints
 //! `{"error": {...}}` and exits 1; usage errors exit 2.
 
-use host_tests::host::{self, ConnectorError, ConnectorHost, EgressPolicy, Limits, Region};
-use host_tests::{artifact, bench, demo, json};
+use intercom_fake::artifact;
+use intercom_host::json;
+use intercom_host::{self as host, ConnectorError, ConnectorHost, EgressPolicy, Limits, Region};
+
+mod bench;
+mod demo;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::ExitCode;
