@@ -1,7 +1,37 @@
-//! An embeddable host for workflow connectors: one wasmtime `Engine` with the pooling allocator,
-//! a `Linker` with WASI (no preopened dirs, no env, no sockets) and WASI HTTP whose outgoing
-//! requests pass the egress policy, and an `InstancePre` reused for every call. Each call gets a
-//! fresh store (isolated state, its own memory and time limits).
+//! An embeddable host for the Intercom connector component (`workflow:connector` world): one
+//! wasmtime `Engine` with the pooling allocator, a `Linker` with WASI (no preopened dirs, no env,
+//! no sockets) and WASI HTTP whose outgoing requests pass the [`EgressPolicy`], and an
+//! `InstancePre` reused for every call. Each call gets a fresh store (isolated state, its own
+//! memory and time [`Limits`]); the compiled component is cached ([`cache`]).
+//!
+//! A workflow platform depends on this crate by path (`intercom-host = { path =
+//! "…/host-tests/host" }`), loads the `.wasm` once and calls it from any thread:
+//!
+//! ```
+//! use intercom_host::{connection, ConnectorHost, EgressPolicy, Limits, Region};
+//! # let fake = intercom_fake::FakeIntercom::start();
+//! # fake.insert_contact(serde_json::json!({"role": "user", "email": "ada@example.com"}));
+//! # let wasm = intercom_fake::artifact::component();
+//! # let (token, base_url) = (intercom_fake::TOKEN, Some(fake.base_url()));
+//!
+//! // Intercom's three regional hosts over HTTPS, plus (here) the fake Intercom on loopback.
+//! let mut policy = EgressPolicy::intercom();
+//! # policy.allow(&fake.host());
+//! let host = ConnectorHost::load(wasm, policy, Limits::default())?;
+//!
+//! // `base_url` is `None` for real Intercom: the region picks the host.
+//! let conn = connection(token, Region::Us, base_url);
+//! let found = host.run_search(&conn, "find-user", r#"{"email": "ada@example.com"}"#)?;
+//! match found {
+//!     Ok(users) => println!("{} user(s): {}", users.len(), users.join(", ")),
+//!     Err(e) => eprintln!("{}", intercom_host::json::error(&e)),
+//! }
+//! # assert_eq!(fake.requests().len(), 1);
+//! # Ok::<(), anyhow::Error>(())
+//! ```
+//!
+//! (This example runs as a doctest against the fake Intercom: `cargo test --doc -p
+//! intercom-host`.)
 
 pub mod cache;
 pub mod egress;
