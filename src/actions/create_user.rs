@@ -30,19 +30,18 @@ pub const ACTION: ActionOp = ActionOp {
 fn run(client: &Client, input: &str) -> Result<Value> {
     let input = UserInput::parse(input)?;
     let custom = check_custom_attributes(client, Model::Contact, input.custom_attributes.as_ref())?;
-    let mut contact = match contact_writes::create(
-        client,
-        Role::User,
-        body(&input.profile(), custom),
-    )? {
-        Created::New(contact) => contact,
-        Created::Exists { id, message, .. } => return Err(Error::conflict(
-            format!(
+    let mut contact =
+        match contact_writes::create(client, Role::User, body(&input.profile(), custom))? {
+            Created::New(contact) => contact,
+            Created::Exists { id, message, .. } => {
+                return Err(Error::conflict(
+                    format!(
                 "{message}. Nothing was created; use Create or Update User to update that user."
             ),
-            Some(id),
-        )),
-    };
+                    Some(id),
+                ))
+            }
+        };
     if let Some(company) = &input.company {
         let attached = contact_writes::attach_company(client, &lookup::id_of(&contact)?, company)?;
         contact["company"] = attached;
