@@ -144,11 +144,12 @@ fn the_call_deadline_stops_a_call_and_the_host_serves_the_next() {
         ..Limits::default()
     });
     h.fake.inject(Fault::Slow(Duration::from_secs(3)), 1, None);
-    let err = h
-        .host
-        .test_connection(&h.conn)
-        .expect_err("the deadline ends the call");
-    assert!(format!("{err:#}").contains("time limit"), "{err:#}");
+    // The HTTP wait is capped at the budget, so the guest usually sees the timeout first; else
+    // the epoch stops it. Either way the call ends (how soon: tests/host_limits.rs).
+    match h.host.test_connection(&h.conn) {
+        Err(trap) => assert!(format!("{trap:#}").contains("time limit"), "{trap:#}"),
+        Ok(result) => assert_eq!(kind(&result.unwrap_err()), "transport"),
+    }
     assert!(h.host.test_connection(&h.conn).unwrap().is_ok());
 }
 
