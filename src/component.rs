@@ -55,7 +55,13 @@ fn to_wit_error(e: Error) -> wit::Error {
         Error::Unauthorized(m) => wit::Error::Unauthorized(m),
         Error::Forbidden(m) => wit::Error::Forbidden(m),
         Error::NotFound(m) => wit::Error::NotFound(m),
-        Error::Conflict(m) => wit::Error::Conflict(m),
+        Error::Conflict {
+            message,
+            existing_id,
+        } => wit::Error::Conflict(wit::ConflictError {
+            message,
+            existing_id,
+        }),
         Error::RateLimited {
             retry_after_ms,
             message,

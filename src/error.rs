@@ -14,7 +14,11 @@ pub enum Error {
     Unauthorized(String),
     Forbidden(String),
     NotFound(String),
-    Conflict(String),
+    /// The write meets an existing record; `existing_id` names it when Intercom says which.
+    Conflict {
+        message: String,
+        existing_id: Option<String>,
+    },
     RateLimited {
         retry_after_ms: u64,
         message: String,
@@ -30,6 +34,13 @@ pub enum Error {
 }
 
 impl Error {
+    pub fn conflict(message: impl Into<String>, existing_id: Option<String>) -> Self {
+        Error::Conflict {
+            message: message.into(),
+            existing_id,
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidInput {
             field: field.into(),
@@ -44,7 +55,7 @@ impl Error {
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::NotFound(_) => "not-found",
-            Error::Conflict(_) => "conflict",
+            Error::Conflict { .. } => "conflict",
             Error::RateLimited { .. } => "rate-limited",
             Error::Upstream { .. } => "upstream",
             Error::Transport(_) => "transport",
@@ -86,7 +97,7 @@ impl fmt::Display for Error {
             Error::Unauthorized(m)
             | Error::Forbidden(m)
             | Error::NotFound(m)
-            | Error::Conflict(m)
+            | Error::Conflict { message: m, .. }
             | Error::Transport(m)
             | Error::Internal(m) => write!(f, "{}: {m}", self.kind()),
         }

@@ -144,11 +144,12 @@ fn the_call_deadline_stops_a_call_and_the_host_serves_the_next() {
         ..Limits::default()
     });
     h.fake.inject(Fault::Slow(Duration::from_secs(3)), 1, None);
-    let err = h
-        .host
-        .test_connection(&h.conn)
-        .expect_err("the deadline ends the call");
-    assert!(format!("{err:#}").contains("time limit"), "{err:#}");
+    // The HTTP wait is capped at the budget, so the guest usually sees the timeout first; else
+    // the epoch stops it. Either way the call ends (how soon: tests/host_limits.rs).
+    match h.host.test_connection(&h.conn) {
+        Err(trap) => assert!(format!("{trap:#}").contains("time limit"), "{trap:#}"),
+        Ok(result) => assert_eq!(kind(&result.unwrap_err()), "transport"),
+    }
     assert!(h.host.test_connection(&h.conn).unwrap().is_ok());
 }
 
@@ -230,7 +231,7 @@ fn an_action_retries_only_what_is_safe_to_repeat() {
         .len();
     assert_eq!(tags, 1);
 
-    // A note would be written twice: a 503 is reported, not retried.
+    // A note would be written twice: a 503 is reported, not retried, and says it may exist.
     h.fake.clear_requests();
     h.fake.inject(
         Fault::ServerError(503),
@@ -241,7 +242,7 @@ fn an_action_retries_only_what_is_safe_to_repeat() {
         .action("add-note", json!({"id": id, "body": "hello"}))
         .unwrap_err()
     {
-        ConnectorError::Upstream(u) => assert_eq!(u.status, 503),
+        ConnectorError::Transport(m) => assert!(m.contains("may have happened"), "{m}"),
         e => panic!("{e:?}"),
     }
     assert_eq!(

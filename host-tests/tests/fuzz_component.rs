@@ -1,4 +1,5 @@
-//! Thousands of generated inputs through the real component: no trap, always a value or a typed
+//! Thousands of generated inputs (operation inputs, cursors, webhook deliveries, half of them
+//! validly signed) through the real component: no trap, always a value or a typed
 //! error, and input rejected as invalid writes nothing to Intercom (a read, such as fetching the
 //! workspace's custom attributes to check a value against, may come first). The hand-written corpus in
 //! `corpus/inputs.txt` runs first against every operation; then `FUZZ_CASES` (default 2000)
@@ -8,6 +9,7 @@
 mod common;
 
 use common::Harness;
+use intercom_fake::sign_webhook;
 use intercom_host::{ConnectorError, OperationKind};
 use serde_json::{Map, Value};
 
@@ -175,6 +177,7 @@ fn corpus_and_generated_inputs_never_trap_and_invalid_input_writes_nothing() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0x5EED);
     let mut rng = Rng(seed | 1);
+    let mut signed_parsed = 0;
     let cursors = [
         "",
         "garbage",
@@ -188,20 +191,55 @@ fn corpus_and_generated_inputs_never_trap_and_invalid_input_writes_nothing() {
         let cursor = (rng.below(4) == 0).then(|| cursors[rng.below(cursors.len())]);
         check(&h, *kind, key, &text, cursor);
     }
-    // Generated bodies and headers for webhooks, with and without a plausible signature.
+    // Generated webhooks: half carry a valid signature over an envelope around a generated item,
+    // so envelope parsing, shaping and time normalisation are fuzzed too, not only the check.
+    let topics = [
+        "contact.user.created",
+        "contact.lead.created",
+        "contact.user.tag.created",
+        "conversation.user.created",
+        "conversation.admin.closed",
+        "conversation_part.tag.created",
+        "company.created",
+        "contact.unsubscribed",
+        "ping",
+        "x.y",
+    ];
     for _ in 0..cases / 4 {
-        let body = input(&mut rng);
+        let secret = rng.pick(STRINGS);
+        let signed = rng.below(2) == 0;
+        let body = if signed {
+            serde_json::json!({
+                "type": "notification_event", "id": "notif_1",
+                "topic": topics[rng.below(topics.len())],
+                "created_at": value(&mut rng, 2),
+                "data": {"type": "notification_event_data", "item": value(&mut rng, 0)},
+            })
+            .to_string()
+        } else {
+            input(&mut rng)
+        };
+        let signature = if signed {
+            sign_webhook(secret, body.as_bytes())
+        } else {
+            format!("sha1={}", "0f".repeat(rng.below(30)))
+        };
         let headers = vec![
-            (
-                "X-Hub-Signature".to_string(),
-                format!("sha1={}", "0f".repeat(rng.below(30))),
-            ),
+            ("X-Hub-Signature".to_string(), signature),
             (rng.pick(FIELDS).to_string(), rng.pick(STRINGS).to_string()),
         ];
-        let secret = rng.pick(STRINGS);
-        let _ = h
+        let outcome = h
             .host
             .parse_webhook(secret, &headers, body.as_bytes())
             .expect("no trap on a webhook");
+        if signed {
+            signed_parsed += usize::from(outcome.is_ok());
+        }
+    }
+    if cases >= 200 {
+        assert!(
+            signed_parsed > 0,
+            "some signed envelopes get past the check to the parser"
+        );
     }
 }

@@ -3,7 +3,6 @@
 use super::conversations;
 use crate::error::Result;
 use crate::input::{parse, Id, Text};
-use crate::intercom::lookup;
 use crate::intercom::Client;
 use crate::operation::{input_schema, ActionOp, Meta};
 use crate::schemas::{CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
@@ -51,22 +50,18 @@ pub const ACTION: ActionOp = ActionOp {
 
 fn run(client: &Client, input: &str) -> Result<Value> {
     let input: Input = parse(input)?;
-    let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
     let kind = match input.assignee_type {
         AssigneeType::Admin => "admin",
         AssigneeType::Team => "team",
     };
-    let mut body = json!({
-        "message_type": "assignment", "type": kind, "admin_id": admin_id, "assignee_id": input.assignee_id.as_str()
+    let part = json!({
+        "message_type": "assignment", "type": kind, "assignee_id": input.assignee_id.as_str()
     });
-    if let Some(text) = &input.body {
-        body["body"] = json!(text.as_str());
-    }
-    conversations::post(
+    conversations::admin_part(
         client,
-        input.conversation_id.as_str(),
-        "parts",
-        &body,
-        Some(&admin_id),
+        &input.conversation_id,
+        input.admin_id.as_ref(),
+        part,
+        input.body.as_ref(),
     )
 }

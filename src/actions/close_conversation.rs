@@ -3,7 +3,6 @@
 use super::conversations;
 use crate::error::Result;
 use crate::input::{parse, Id, Text};
-use crate::intercom::lookup;
 use crate::intercom::Client;
 use crate::operation::{input_schema, ActionOp, Meta};
 use crate::schemas::{CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
@@ -37,16 +36,12 @@ pub const ACTION: ActionOp = ActionOp {
 
 fn run(client: &Client, input: &str) -> Result<Value> {
     let input: Input = parse(input)?;
-    let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
-    let mut body = json!({ "message_type": "close", "type": "admin", "admin_id": admin_id });
-    if let Some(text) = &input.body {
-        body["body"] = json!(text.as_str());
-    }
-    conversations::post(
+    let part = json!({ "message_type": "close", "type": "admin" });
+    conversations::admin_part(
         client,
-        input.conversation_id.as_str(),
-        "parts",
-        &body,
-        Some(&admin_id),
+        &input.conversation_id,
+        input.admin_id.as_ref(),
+        part,
+        input.body.as_ref(),
     )
 }

@@ -2,9 +2,10 @@
 //! not-found messages that name the conversation.
 
 use crate::error::{Error, Result};
+use crate::input::{Id, Text};
 use crate::intercom::lookup;
 use crate::intercom::{encode, Client};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// `GET /conversations/{id}`: `NotFound` naming the conversation when it does not exist.
 pub fn exists(client: &Client, id: &str) -> Result<Value> {
@@ -33,4 +34,27 @@ pub fn post(
         Some(admin) => format!("conversation id={id} or admin id={admin}"),
         None => format!("conversation id={id}"),
     })
+}
+
+/// The tail the conversation-state actions share: adds the `part` (`message_type` and its
+/// fields) as the admin (`admin_id`, else the token's admin), with the optional `message`.
+pub fn admin_part(
+    client: &Client,
+    conversation_id: &Id,
+    admin_id: Option<&Id>,
+    mut part: Value,
+    message: Option<&Text>,
+) -> Result<Value> {
+    let admin_id = lookup::admin_id(client, admin_id.map(Id::as_str))?;
+    part["admin_id"] = json!(admin_id);
+    if let Some(text) = message {
+        part["body"] = json!(text.as_str());
+    }
+    post(
+        client,
+        conversation_id.as_str(),
+        "parts",
+        &part,
+        Some(&admin_id),
+    )
 }

@@ -1,5 +1,6 @@
 //! create-or-update-lead: update the lead with this Intercom id; else the lead with this email;
-//! else create a lead.
+//! else create a lead. Without an id, the remaining window of duplication is the search lag:
+//! a lead created with the same email a few minutes ago may not be found yet.
 
 use super::contact_writes::{self, body, Profile};
 use super::fields::{check_custom_attributes, with_outcome, CustomAttributes, Email, Timestamp};
@@ -45,7 +46,12 @@ pub const ACTION: ActionOp = ActionOp {
         key: "create-or-update-lead",
         label: "Create or Update Lead",
         description: "Updates the lead with this Intercom id, else the most recently updated lead with this email, \
-                      else creates a lead. Users are never touched. The output's `outcome` says `created` or `updated`.",
+                      else creates a lead. Users are never touched. The output's `outcome` says `created` or `updated`. \
+                      Give the id when you have it: leads have no unique key and Intercom finds them by email only \
+                      through search, which lags a few minutes behind writes (Intercom's \"contact creation delay\"), \
+                      so a lead created with this email in the last few minutes may be missed and a second lead \
+                      created. A create whose answer is lost is never sent again; it is looked for by email, and \
+                      if not found the `transport` error says the lead may exist.",
         input_schema: input_schema!("create-or-update-lead", Input),
         output_schema: CONTACT_WITH_OUTCOME_SCHEMA,
         output_sample: CREATE_OR_UPDATE_LEAD_SAMPLE,

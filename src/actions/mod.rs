@@ -28,6 +28,7 @@ mod send_incoming_message;
 mod snooze_conversation;
 mod tagging;
 mod update_company;
+mod user_input;
 
 use crate::error::Result;
 use crate::intercom::data_attributes::{self, Model};

@@ -3,7 +3,6 @@
 use super::conversations;
 use crate::error::Result;
 use crate::input::{parse, Id};
-use crate::intercom::lookup;
 use crate::intercom::Client;
 use crate::operation::{input_schema, ActionOp, Meta};
 use crate::schemas::{CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
@@ -35,13 +34,12 @@ pub const ACTION: ActionOp = ActionOp {
 
 fn run(client: &Client, input: &str) -> Result<Value> {
     let input: Input = parse(input)?;
-    let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
-    let body = json!({ "message_type": "open", "admin_id": admin_id });
-    conversations::post(
+    let part = json!({ "message_type": "open" });
+    conversations::admin_part(
         client,
-        input.conversation_id.as_str(),
-        "parts",
-        &body,
-        Some(&admin_id),
+        &input.conversation_id,
+        input.admin_id.as_ref(),
+        part,
+        None,
     )
 }

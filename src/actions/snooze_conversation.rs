@@ -4,7 +4,6 @@ use super::conversations;
 use super::fields::Timestamp;
 use crate::error::{Error, Result};
 use crate::input::{parse, Id};
-use crate::intercom::lookup;
 use crate::intercom::Client;
 use crate::operation::{input_schema, ActionOp, Meta};
 use crate::schemas::{CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
@@ -42,13 +41,12 @@ fn run(client: &Client, input: &str) -> Result<Value> {
     if input.snoozed_until.0 <= now_unix() {
         return Err(Error::invalid("snoozed_until", "must be in the future"));
     }
-    let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
-    let body = json!({ "message_type": "snoozed", "admin_id": admin_id, "snoozed_until": input.snoozed_until.0 });
-    conversations::post(
+    let part = json!({ "message_type": "snoozed", "snoozed_until": input.snoozed_until.0 });
+    conversations::admin_part(
         client,
-        input.conversation_id.as_str(),
-        "parts",
-        &body,
-        Some(&admin_id),
+        &input.conversation_id,
+        input.admin_id.as_ref(),
+        part,
+        None,
     )
 }

@@ -52,11 +52,7 @@ pub fn contact(client: &Client, input: &str, role: Role, untag: bool) -> Result<
     // The contact first: a missing contact must not leave a freshly created tag behind.
     let contact = lookup::contact(client, Some(role), key)?;
     let contact_id = lookup::id_of(&contact)?;
-    let tag = if untag {
-        lookup::existing_tag(client, tag_key)?
-    } else {
-        lookup::tag_to_apply(client, tag_key)?
-    };
+    let tag = lookup::tag(client, tag_key, !untag)?;
     let tag_id = lookup::id_of(&tag)?;
     let who = || format!("{} {}", role.as_str(), key.describe());
     let mut out = if untag {
@@ -111,7 +107,7 @@ pub fn company(client: &Client, input: &str, untag: bool) -> Result<Value> {
     // `POST /tags` works by name; an id is looked up, and removing never creates a tag.
     let name = match tag_key {
         TagKey::Name(name) if !untag => name.to_string(),
-        _ => str_field(&lookup::existing_tag(client, tag_key)?, "name")
+        _ => str_field(&lookup::tag(client, tag_key, false)?, "name")
             .unwrap_or_default()
             .to_string(),
     };
@@ -120,21 +116,29 @@ pub fn company(client: &Client, input: &str, untag: bool) -> Result<Value> {
         entry["untag"] = json!(true);
     }
     let out = client.post("/tags", &json!({ "name": name, "companies": [entry] }))?;
-    // 2.16 skips companies it cannot find instead of failing: report that.
-    let reported = out.get("companies").and_then(Value::as_array);
-    if let Some(list) = reported {
-        if !list
-            .iter()
-            .any(|c| c.get("id").and_then(Value::as_str) == Some(&company_id))
-        {
+    let Value::Object(mut out) = out else {
+        return Err(Error::Upstream {
+            status: 200,
+            code: None,
+            message: "Intercom answered the tagging with something other than a tag object".into(),
+            request_id: None,
+        });
+    };
+    // 2.16 skips companies it cannot find instead of failing: report that. The spec's own
+    // example answers `companies[].id` with the company_id form, so either id counts.
+    let ours = [Some(company_id.as_str()), str_field(&company, "company_id")];
+    if let Some(list) = out.get("companies").and_then(Value::as_array) {
+        if !list.iter().any(|c| {
+            let id = c.get("id").and_then(Value::as_str);
+            id.is_some() && ours.contains(&id)
+        }) {
             return Err(Error::NotFound(format!(
                 "Intercom did not find company id={company_id} when tagging it"
             )));
         }
     }
-    let mut out = out;
-    out["company_id"] = json!(company_id);
-    Ok(out)
+    out.insert("company_id".into(), json!(company_id));
+    Ok(Value::Object(out))
 }
 
 /// Add or remove a tag on a conversation, as an admin.
@@ -159,11 +163,7 @@ pub fn conversation(client: &Client, input: &str, untag: bool) -> Result<Value> 
     let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
     let conv = input.conversation_id.as_str();
     super::conversations::exists(client, conv)?;
-    let tag = if untag {
-        lookup::existing_tag(client, tag_key)?
-    } else {
-        lookup::tag_to_apply(client, tag_key)?
-    };
+    let tag = lookup::tag(client, tag_key, !untag)?;
     let tag_id = lookup::id_of(&tag)?;
     let result = if untag {
         let path = format!("/conversations/{}/tags/{}", encode(conv), encode(&tag_id));

@@ -2,16 +2,16 @@
 //! a user to it (which is also what makes a new company visible in Intercom's UI).
 
 use super::fields::{
-    check_custom_attributes, contact_key, put, CustomAttributes, Email, Timestamp,
+    check_custom_attributes, contact_key, put, with_outcome, CustomAttributes, Email, Timestamp,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::input::{parse, Id, Text};
 use crate::intercom::contacts::Role;
 use crate::intercom::data_attributes::Model;
-use crate::intercom::lookup;
+use crate::intercom::lookup::{self, CompanyKey};
 use crate::intercom::{encode, Client};
 use crate::operation::{input_schema, ActionOp, Meta};
-use crate::schemas::{COMPANY_SAMPLE, COMPANY_SCHEMA};
+use crate::schemas::{COMPANY_WITH_OUTCOME_SCHEMA, UPDATE_COMPANY_SAMPLE};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -64,10 +64,10 @@ pub const ACTION: ActionOp = ActionOp {
         label: "Update Company",
         description: "Creates or updates the company with this company_id (name, plan, size, website, industry, \
                       monthly spend, custom attributes), and optionally attaches a user to it. Intercom only shows \
-                      companies that have at least one user.",
+                      companies that have at least one user. The output's `outcome` says `created` or `updated`.",
         input_schema: input_schema!("update-company", Input),
-        output_schema: COMPANY_SCHEMA,
-        output_sample: COMPANY_SAMPLE,
+        output_schema: COMPANY_WITH_OUTCOME_SCHEMA,
+        output_sample: UPDATE_COMPANY_SAMPLE,
     },
     run,
 };
@@ -76,7 +76,7 @@ fn run(client: &Client, input: &str) -> Result<Value> {
     let input: Input = parse(input)?;
     if let Some(spend) = input.monthly_spend {
         if !(0.0..=2_147_483_647.0).contains(&spend) {
-            return Err(crate::Error::invalid(
+            return Err(Error::invalid(
                 "monthly_spend",
                 "must be between 0 and 2147483647",
             ));
@@ -84,7 +84,7 @@ fn run(client: &Client, input: &str) -> Result<Value> {
     }
     let user_key = match &input.user {
         Some(u) => Some(contact_key(&u.id, &u.external_id, &u.email).map_err(|_| {
-            crate::Error::invalid("user", "give the user's id, external_id (user_id) or email")
+            Error::invalid("user", "give the user's id, external_id (user_id) or email")
         })?),
         None => None,
     };
@@ -119,12 +119,20 @@ fn run(client: &Client, input: &str) -> Result<Value> {
         &input.remote_created_at.map(|t| t.0),
     );
     put(&mut body, "custom_attributes", &custom);
+    // `POST /companies` is an upsert that answers the same either way: ask first. A company
+    // created by someone else between the two calls is reported `created` (a window of one call).
+    let outcome = match lookup::company(client, CompanyKey::CompanyId(input.company_id.as_str())) {
+        Ok(_) => "updated",
+        Err(Error::NotFound(_)) => "created",
+        Err(e) => return Err(e),
+    };
     let company = client.post("/companies", &body)?;
-    match user {
-        None => Ok(company),
+    let company = match user {
+        None => company,
         Some(user) => {
             let path = format!("/contacts/{}/companies", encode(&lookup::id_of(&user)?));
-            client.post(&path, &json!({ "id": lookup::id_of(&company)? }))
+            client.post(&path, &json!({ "id": lookup::id_of(&company)? }))?
         }
-    }
+    };
+    Ok(with_outcome(company, outcome))
 }

@@ -27,41 +27,44 @@ impl Role {
     }
 }
 
-/// `GET /contacts/{id}`; `None` when it does not exist. A merged contact (410 with a canonical
-/// `Link`) is followed once to the contact it was merged into.
+/// `GET /contacts/{id}`; `None` when it does not exist. A merged contact is followed (see
+/// [`get_following_merge`]).
 pub fn get(client: &Client, id: &str) -> Result<Option<Value>> {
-    let path = format!("/contacts/{}", encode(id));
-    let response = client.send(Method::Get, &path, None)?;
+    get_following_merge(client, &format!("/contacts/{}", encode(id)))
+}
+
+/// `GET /contacts/find_by_external_id/{external_id}` (users only); `None` when absent. A user
+/// merged into another is followed to it, like [`get`].
+pub fn find_user_by_external_id(client: &Client, external_id: &str) -> Result<Option<Value>> {
+    get_following_merge(
+        client,
+        &format!("/contacts/find_by_external_id/{}", encode(external_id)),
+    )
+}
+
+/// One contact lookup. A merged contact answers 410 with `Link: </contacts/ID>; rel="canonical"`
+/// (2.16 spec, on `GET /contacts/{id}` and `find_by_external_id`): followed once to the contact
+/// it was merged into, so an update never lands on a new duplicate instead.
+fn get_following_merge(client: &Client, path: &str) -> Result<Option<Value>> {
+    let response = client.send(Method::Get, path, None)?;
     match response.status {
         200..=299 => json_body(&response.body, response.status).map(Some),
         404 => Ok(None),
         410 => match canonical_id(response.header("link")) {
-            Some(canonical) if canonical != id => {
-                match client.call(
-                    Method::Get,
-                    &format!("/contacts/{}", encode(&canonical)),
-                    None,
-                ) {
+            Some(canonical) => {
+                let target = format!("/contacts/{}", encode(&canonical));
+                if target == path {
+                    return Ok(None);
+                }
+                match client.get(&target) {
                     Ok(contact) => Ok(Some(contact)),
                     Err(Error::NotFound(_)) => Ok(None),
                     Err(e) => Err(e),
                 }
             }
-            _ => Ok(None),
+            None => Ok(None),
         },
-        _ => Err(error_from_response(&response, &path)),
-    }
-}
-
-/// `GET /contacts/find_by_external_id/{external_id}` (users only); `None` when absent.
-pub fn find_user_by_external_id(client: &Client, external_id: &str) -> Result<Option<Value>> {
-    match client.get(&format!(
-        "/contacts/find_by_external_id/{}",
-        encode(external_id)
-    )) {
-        Ok(contact) => Ok(Some(contact)),
-        Err(Error::NotFound(_)) => Ok(None),
-        Err(e) => Err(e),
+        _ => Err(error_from_response(&response, path)),
     }
 }
 

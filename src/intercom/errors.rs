@@ -74,10 +74,21 @@ pub fn error_from_response(response: &HttpResponse, path: &str) -> Error {
             scope_for(path)
         ))),
         (404, _) | (410, _) => Error::NotFound(with_id(message)),
-        (409, _) => Error::Conflict(with_id(message)),
+        (409, _) => Error::Conflict { existing_id: existing_id(&message), message: with_id(message) },
         (429, _) => Error::RateLimited { retry_after_ms: retry_after_ms(response), message: with_id(message) },
         _ => Error::Upstream { status, code, message, request_id },
     }
+}
+
+/// The id in Intercom's own 409 message, "A contact matching those details already exists with
+/// id=<id>" (Intercom gives it only in the text), read before anything is appended to it.
+fn existing_id(message: &str) -> Option<String> {
+    let start = message.find("id=")? + 3;
+    let id: String = message[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    (!id.is_empty()).then_some(id)
 }
 
 /// How long Intercom asks us to wait: `Retry-After` (seconds) if present, else until
@@ -151,6 +162,35 @@ mod tests {
             error_from_response(&r, "/contacts"),
             Error::RateLimited {
                 retry_after_ms: 7000,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn conflicts_carry_the_existing_id_as_data() {
+        let r = resp(
+            409,
+            r#"{"type":"error.list","request_id":"r-1","errors":[{"code":"conflict","message":"A contact matching those details already exists with id=6762f0d01bb69f9f2193bb7d"}]}"#,
+        );
+        match error_from_response(&r, "/contacts") {
+            Error::Conflict {
+                existing_id,
+                message,
+            } => {
+                assert_eq!(existing_id.as_deref(), Some("6762f0d01bb69f9f2193bb7d"));
+                assert!(message.contains("r-1"), "{message}");
+            }
+            e => panic!("{e:?}"),
+        }
+        let r = resp(
+            409,
+            r#"{"type":"error.list","errors":[{"code":"conflict","message":"Multiple existing users match this email address"}]}"#,
+        );
+        assert!(matches!(
+            error_from_response(&r, "/contacts"),
+            Error::Conflict {
+                existing_id: None,
                 ..
             }
         ));

@@ -112,39 +112,35 @@ pub enum TagKey<'a> {
     Id(&'a str),
 }
 
-/// The tag to apply: `POST /tags {name}` creates it when missing (Intercom matches names
-/// case-insensitively); by id, `GET /tags/{id}`.
-pub fn tag_to_apply(client: &Client, key: TagKey) -> Result<Value> {
-    match key {
-        TagKey::Name(name) => client.post("/tags", &json!({ "name": name })),
-        TagKey::Id(id) => existing_tag(client, key).map_err(|e| match e {
-            Error::NotFound(_) => Error::NotFound(format!("no tag with id={id} in Intercom")),
-            e => e,
-        }),
-    }
-}
-
-/// An existing tag, never creating one (removing a tag must not create it).
-pub fn existing_tag(client: &Client, key: TagKey) -> Result<Value> {
-    match key {
-        TagKey::Id(id) => match client.get(&format!("/tags/{}", encode(id))) {
-            Err(Error::NotFound(_)) => {
-                Err(Error::NotFound(format!("no tag with id={id} in Intercom")))
-            }
-            other => other,
-        },
-        TagKey::Name(name) => {
-            let list = client.get("/tags")?;
-            let tags = list
-                .get("data")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            tags.into_iter()
-                .find(|t| str_field(t, "name").is_some_and(|n| n.eq_ignore_ascii_case(name)))
-                .ok_or_else(|| Error::NotFound(format!("no tag named '{name}' in Intercom")))
+/// The tag `key` names. By name with `create_missing` (adding a tag), `POST /tags {name}` gets
+/// or creates it (Intercom matches names case-insensitively); otherwise it must exist (removing a
+/// tag never creates it): by name from `GET /tags`, by id `GET /tags/{id}`. A missing tag is a
+/// `NotFound` naming it.
+pub fn tag(client: &Client, key: TagKey, create_missing: bool) -> Result<Value> {
+    let found = match key {
+        TagKey::Name(name) if create_missing => {
+            Some(client.post("/tags", &json!({ "name": name }))?)
         }
-    }
+        TagKey::Name(name) => client
+            .get("/tags")?
+            .get("data")
+            .and_then(Value::as_array)
+            .and_then(|tags| {
+                tags.iter()
+                    .find(|t| str_field(t, "name").is_some_and(|n| n.eq_ignore_ascii_case(name)))
+                    .cloned()
+            }),
+        TagKey::Id(id) => match client.get(&format!("/tags/{}", encode(id))) {
+            Err(Error::NotFound(_)) => None,
+            other => Some(other?),
+        },
+    };
+    found.ok_or_else(|| {
+        Error::NotFound(match key {
+            TagKey::Id(id) => format!("no tag with id={id} in Intercom"),
+            TagKey::Name(name) => format!("no tag named '{name}' in Intercom"),
+        })
+    })
 }
 
 /// How an action's input names a company.

@@ -178,8 +178,29 @@ impl<'a> Client<'a> {
     /// Sends one request and returns the raw response, whatever its status, after the retries
     /// below. Rate limits (429) wait in the call when the wait is short, else surface as
     /// `rate-limited`. Server errors (5xx) and transport failures are retried with backoff and
-    /// jitter, at most [`MAX_RETRIES`] times, and only for requests that are safe to repeat.
+    /// jitter, at most [`MAX_RETRIES`] times, and only for requests that are safe to repeat; for
+    /// the others they are a `transport` error saying the write may have happened.
     pub fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<HttpResponse> {
+        self.send_write(method, path, body).map_err(Error::from)
+    }
+
+    /// `POST` of a write that is never repeated (a create, a note, a message): like
+    /// [`call`](Self::call), but says apart a failure Intercom answered from a lost answer.
+    pub fn post_once(&self, path: &str, body: &Value) -> Result<Value, WriteError> {
+        let response = self.send_write(Method::Post, path, Some(body))?;
+        if !(200..300).contains(&response.status) {
+            return Err(WriteError::Failed(error_from_response(&response, path)));
+        }
+        serde_json::from_slice(&response.body)
+            .map_err(|e| WriteError::Failed(not_json(&response, e)))
+    }
+
+    fn send_write(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<HttpResponse, WriteError> {
         let request = self.request(method, path, body);
         let repeatable = safe_to_repeat(method, path);
         let mut retries = 0;
@@ -191,9 +212,7 @@ impl<'a> Client<'a> {
                         Duration::from_millis(errors::retry_after_ms(r)).max(MIN_RATE_LIMIT_WAIT);
                     (wait <= self.max_rate_limit_wait).then_some(wait)
                 }
-                Ok(r) if repeatable && matches!(r.status, 500 | 502 | 503 | 504) => {
-                    Some(backoff(retries))
-                }
+                Ok(r) if repeatable && is_server_error(r.status) => Some(backoff(retries)),
                 Err(TransportError::Timeout | TransportError::Connection(_)) if repeatable => {
                     Some(backoff(retries))
                 }
@@ -204,9 +223,36 @@ impl<'a> Client<'a> {
                     retries += 1;
                     self.transport.sleep(wait);
                 }
-                _ => return outcome.map_err(|e| transport_error(e, &self.base_url)),
+                _ if repeatable => {
+                    return outcome
+                        .map_err(|e| WriteError::Failed(transport_error(e, &self.base_url)))
+                }
+                _ => return self.unrepeated_outcome(outcome, path),
             }
         }
+    }
+
+    /// A write sent once: a lost answer or a server error leaves its outcome unknown.
+    fn unrepeated_outcome(
+        &self,
+        outcome: Result<HttpResponse, TransportError>,
+        path: &str,
+    ) -> Result<HttpResponse, WriteError> {
+        let cause = match outcome {
+            Ok(r) if is_server_error(r.status) => {
+                format!("Intercom answered HTTP {}", r.status)
+            }
+            Ok(r) => return Ok(r),
+            Err(e @ (TransportError::Timeout | TransportError::Connection(_))) => {
+                transport_error(e, &self.base_url).to_string()
+            }
+            Err(e) => return Err(WriteError::Failed(transport_error(e, &self.base_url))),
+        };
+        let path = path.split('?').next().unwrap_or_default();
+        Err(WriteError::MaybeApplied(Error::Transport(format!(
+            "{cause} to POST {path}: the write may have happened in Intercom, so it was not sent \
+             again; check Intercom before repeating it"
+        ))))
     }
 
     fn request(&self, method: Method, path: &str, body: Option<&Value>) -> HttpRequest {
@@ -226,6 +272,27 @@ impl<'a> Client<'a> {
             body,
         }
     }
+}
+
+/// How a write that is never repeated failed.
+#[derive(Debug)]
+pub enum WriteError {
+    /// Intercom answered with an error, or the request never left: nothing was written.
+    Failed(Error),
+    /// The answer was lost (timeout, dropped connection, 5xx): the write may have happened.
+    MaybeApplied(Error),
+}
+
+impl From<WriteError> for Error {
+    fn from(e: WriteError) -> Error {
+        match e {
+            WriteError::Failed(e) | WriteError::MaybeApplied(e) => e,
+        }
+    }
+}
+
+fn is_server_error(status: u16) -> bool {
+    matches!(status, 500 | 502 | 503 | 504)
 }
 
 /// Retries after the first attempt, for 429, 5xx and transport failures alike.
@@ -251,22 +318,28 @@ fn jitter(bound: u64) -> u64 {
     h.finish() % bound.max(1)
 }
 
-/// Whether repeating `method path` after an unknown outcome can do no harm. GET, PUT and DELETE
-/// are idempotent; so are searches, upserts, tagging and events (Intercom dedupes them), and
-/// `POST /contacts` (a repeat answers 409, which the actions turn into an update). Notes,
-/// messages, replies, conversation parts and merges would happen twice.
+/// Whether repeating `method path` after an unknown outcome can do no harm, by Intercom's
+/// semantics: GET, PUT (the same body twice) and DELETE; searches; `POST /tags` (create-or-get by
+/// name, tagging sets a flag); attaching a tag or a company; archive/unarchive; `POST
+/// /companies` (an upsert keyed by company_id). Everything else may happen twice: contact creates
+/// (a lead has no unique key), notes, messages, replies, conversation parts, events, merges.
 pub fn safe_to_repeat(method: Method, path: &str) -> bool {
     if method != Method::Post {
         return true;
     }
     let path = path.split('?').next().unwrap_or_default();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    !matches!(
+    matches!(
         segments.as_slice(),
-        ["contacts", _, "notes"]
-            | ["conversations"]
-            | ["conversations", _, "reply" | "parts"]
-            | ["contacts", "merge"]
+        [_, "search"]
+            | ["tags"]
+            | ["companies"]
+            | [
+                "contacts",
+                _,
+                "tags" | "companies" | "archive" | "unarchive"
+            ]
+            | ["conversations", _, "tags"]
     )
 }
 
@@ -396,12 +469,17 @@ mod tests {
         let t = scripted(vec![status(503, &[])]);
         let client = Client::new(&conn(None, Region::Us), &t).unwrap();
         let r = client.post("/contacts/abc/notes", &serde_json::json!({"body": "x"}));
-        assert!(matches!(r, Err(Error::Upstream { status: 503, .. })));
+        assert!(
+            matches!(&r, Err(Error::Transport(m)) if m.contains("may have happened")),
+            "{r:?}"
+        );
         assert_eq!(t.sent.borrow().len(), 1);
         assert!(!safe_to_repeat(Method::Post, "/conversations"));
         assert!(!safe_to_repeat(Method::Post, "/conversations/1/reply"));
         assert!(safe_to_repeat(Method::Post, "/contacts/search"));
-        assert!(safe_to_repeat(Method::Post, "/contacts"));
+        assert!(!safe_to_repeat(Method::Post, "/contacts"));
+        assert!(!safe_to_repeat(Method::Post, "/events"));
+        assert!(safe_to_repeat(Method::Post, "/contacts/abc/tags"));
         assert!(safe_to_repeat(Method::Delete, "/contacts/a/tags/1"));
     }
 

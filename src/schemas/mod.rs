@@ -83,6 +83,8 @@ pub const CONVERSATION_SCHEMA: Embedded = Embedded::at("output/conversation.json
 pub const TAG_SCHEMA: Embedded = Embedded::at("output/tag.json");
 /// A contact with `outcome` (`created` / `updated`).
 pub const CONTACT_WITH_OUTCOME_SCHEMA: Embedded = Embedded::at("output/contact-with-outcome.json");
+/// A company with `outcome` (`created` / `updated`).
+pub const COMPANY_WITH_OUTCOME_SCHEMA: Embedded = Embedded::at("output/company-with-outcome.json");
 /// The tag triggers' `contact_tag` event.
 pub const CONTACT_TAG_SCHEMA: Embedded = Embedded::at("output/contact-tag.json");
 pub const ADD_NOTE_SCHEMA: Embedded = Embedded::at("output/add-note.json");
@@ -104,6 +106,7 @@ pub const CREATE_OR_UPDATE_USER_SAMPLE: Embedded =
     Embedded::at("samples/create-or-update-user.json");
 pub const CREATE_OR_UPDATE_LEAD_SAMPLE: Embedded =
     Embedded::at("samples/create-or-update-lead.json");
+pub const UPDATE_COMPANY_SAMPLE: Embedded = Embedded::at("samples/update-company.json");
 pub const ADD_EVENT_SAMPLE: Embedded = Embedded::at("samples/add-event.json");
 pub const NEW_UNSUBSCRIPTION_SAMPLE: Embedded = Embedded::at("samples/new-unsubscription.json");
 pub const TAG_ADDED_TO_CONVERSATION_SAMPLE: Embedded =
@@ -247,14 +250,20 @@ mod tests {
                 "{pointer}"
             );
         }
-        let mut outcome = parse("outcome", CONTACT_WITH_OUTCOME_SCHEMA);
-        let props = outcome["properties"].as_object_mut().unwrap();
-        assert!(props.remove("outcome").is_some());
-        outcome["required"]
-            .as_array_mut()
-            .unwrap()
-            .retain(|r| r != "outcome");
-        assert_eq!(outcome, contact);
+        let company = parse("company", COMPANY_SCHEMA);
+        for (with, without) in [
+            (CONTACT_WITH_OUTCOME_SCHEMA, contact),
+            (COMPANY_WITH_OUTCOME_SCHEMA, company),
+        ] {
+            let mut outcome = parse("outcome", with);
+            let props = outcome["properties"].as_object_mut().unwrap();
+            assert!(props.remove("outcome").is_some());
+            outcome["required"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|r| r != "outcome");
+            assert_eq!(outcome, without);
+        }
     }
 
     /// Samples of derived events are what the code builds from the base samples.
@@ -279,6 +288,10 @@ mod tests {
                 with_outcome(contact.clone(), "updated"),
             ),
             (CREATE_OR_UPDATE_LEAD_SAMPLE, lead),
+            (
+                UPDATE_COMPANY_SAMPLE,
+                with_outcome(parse("company", COMPANY_SAMPLE), "updated"),
+            ),
             (
                 NEW_UNSUBSCRIPTION_SAMPLE,
                 json!({"type": "contact_unsubscribe", "created_at": at, "contact": contact,

@@ -153,8 +153,16 @@ fn validate_fields(st: &State, b: &Map<String, Value>) -> Result<Map<String, Val
     Ok(out)
 }
 
-/// An existing user the new/updated details collide with: same `external_id`, or same email when
-/// one side has no `external_id` (Intercom then considers it the same person).
+/// An existing user the new/updated details collide with (archived ones included: they answer
+/// "An archived contact matching those details already exists with id=…"):
+/// * the same `external_id`: Intercom identifies users by Intercom id, then user_id, then email
+///   (help center "What is user_id", articles/268; 409 on `POST /contacts` documented in
+///   intercom/Intercom-OpenAPI#543, live and archived examples; observed in rudderlabs
+///   rudder-transformer#5090: a create with an existing external_id answers 409);
+/// * the same email when one side has no `external_id`: email is then the identity (help center
+///   articles/268 and 5053685: users with one email and different user_ids are distinct users).
+///   Guess, not documented: a create with an external_id also meets a user that has the email and
+///   none (Intercom's CSV import creates a duplicate there, the API is not described).
 fn find_conflict<'a>(
     st: &'a State,
     email: Option<&str>,

@@ -37,6 +37,14 @@ pub enum Reply {
         split: usize,
         pause: Duration,
     },
+    /// Send headers, then the body one byte every `every` (steady enough that no between-bytes
+    /// timeout fires).
+    Trickle {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        every: Duration,
+    },
     /// Close the connection without writing anything.
     Close,
 }
@@ -197,6 +205,22 @@ fn serve_connection(stream: TcpStream, sh: &Shared, handler: &Handler) {
                     sh.sleep(pause);
                     out.write_all(&body[split..]).and_then(|_| out.flush())
                 })
+            }
+            Reply::Trickle {
+                status,
+                headers,
+                body,
+                every,
+            } => {
+                let head = response_head(status, &headers, body.len(), close_after);
+                out.write_all(&head)
+                    .and_then(|_| out.flush())
+                    .and_then(|_| {
+                        body.iter().try_for_each(|b| {
+                            sh.sleep(every);
+                            out.write_all(&[*b]).and_then(|_| out.flush())
+                        })
+                    })
             }
         };
         if ok.is_err() || close_after {

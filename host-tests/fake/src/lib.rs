@@ -5,7 +5,8 @@
 //!   codes, `error.list` bodies, day-truncated contact search, cursor pagination, merge rules...
 //! * Every request is recorded ([`FakeIntercom::requests`]) and checked against the OpenAPI
 //!   request schemas ([`FakeIntercom::spec_violations`]).
-//! * Faults (429, 5xx, slow, malformed JSON, stalled body, dropped connection) can be injected for
+//! * Faults (429, 5xx, slow, malformed JSON, stalled or trickled body, dropped connection, a write
+//!   committed whose answer is dropped) can be injected for
 //!   the next N requests ([`FakeIntercom::inject`]).
 //! * A frozen clock ([`FakeIntercom::set_now`], [`FakeIntercom::advance`]) stamps every
 //!   `created_at`/`updated_at` the fake assigns; it starts at the wall-clock time.
@@ -77,6 +78,17 @@ pub enum Fault {
     StallBody(Duration),
     /// Close the connection without answering.
     CloseConnection,
+    /// Handle the request normally (a write is committed), then close the connection without
+    /// answering: Intercom applying a write whose answer is lost to a timeout, a proxy or a
+    /// dropped connection. Works for every endpoint, writes included.
+    CommitThenDrop,
+    /// Handle normally, send the headers, then the body one byte per interval.
+    Trickle(Duration),
+    /// 409 `conflict` naming this contact, whatever the body: Intercom matching a create to a
+    /// contact by details the fake's own rule would not (observed: intercom/intercom-php#344, a
+    /// create with email and external_id answered Conflict although no contact had that
+    /// external_id).
+    ContactConflict(String),
     /// 302 to this `Location` (a client must not follow it to another host).
     Redirect(String),
 }
@@ -117,6 +129,8 @@ struct FaultRule {
     fault: Fault,
     remaining: usize,
     prefix: Option<String>,
+    /// `(method, path)` the rule applies to exactly (see [`FakeIntercom::inject_on`]).
+    exact: Option<(String, String)>,
 }
 
 struct Inner {
@@ -326,6 +340,21 @@ impl FakeIntercom {
             fault,
             remaining: count,
             prefix: path_prefix.map(str::to_string),
+            exact: None,
+        });
+    }
+
+    /// Like [`inject`](Self::inject), for the next `count` requests with exactly this method and
+    /// path (e.g. `POST /contacts`, not `POST /contacts/search`).
+    pub fn inject_on(&self, fault: Fault, count: usize, method: &str, path: &str) {
+        if count == 0 {
+            return;
+        }
+        lock(&self.inner.faults).push(FaultRule {
+            fault,
+            remaining: count,
+            prefix: None,
+            exact: Some((method.to_string(), path.to_string())),
         });
     }
 }
@@ -456,10 +485,14 @@ impl Inner {
         }
     }
 
-    fn take_fault(&self, path: &str) -> Option<Fault> {
+    fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
         let mut faults = lock(&self.faults);
         let i = faults.iter().position(|r| {
-            r.remaining > 0 && r.prefix.as_deref().is_none_or(|p| path.starts_with(p))
+            r.remaining > 0
+                && r.prefix.as_deref().is_none_or(|p| path.starts_with(p))
+                && r.exact
+                    .as_ref()
+                    .is_none_or(|(m, p)| m == method && p == path)
         })?;
         faults[i].remaining -= 1;
         let f = faults[i].fault.clone();
@@ -494,9 +527,23 @@ impl Inner {
             v.extend(problems);
         }
 
-        match self.take_fault(&path) {
+        match self.take_fault(&rec.method, &path) {
             None => self.answer(&rec),
             Some(Fault::CloseConnection) => http::Reply::Close,
+            Some(Fault::ContactConflict(id)) => {
+                let e = ApiError::conflict(&id, false);
+                json_reply(e.status, &e.body(), Vec::new())
+            }
+            Some(Fault::CommitThenDrop) => {
+                let _committed = self.answer(&rec);
+                http::Reply::Close
+            }
+            Some(Fault::Trickle(every)) => match self.answer(&rec) {
+                http::Reply::Full { status, headers, body } => {
+                    http::Reply::Trickle { status, headers, body, every }
+                }
+                other => other,
+            },
             Some(Fault::Redirect(location)) => http::Reply::Full {
                 status: 302,
                 headers: vec![("Location".to_string(), location)],

@@ -77,6 +77,9 @@ fn create_or_apply(st: &mut State, cx: &Ctx) -> HResult {
                         .and_then(|cid| st.company_by_company_id(&cid).map(|c| c.id().to_string()))
                 });
             let Some(cid) = found else { continue };
+            // The 2.16 spec's createTag example answers `companies: [{"id": "valid-123",
+            // "tagged": true}]`: the company_id form, not Intercom's id.
+            let answered_id = st.company(&cid).expect("exists").company_id().to_string();
             let untag = matches!(entry.get("untag"), Some(Value::Bool(true)))
                 || entry.get("untag") == Some(&json!("true"));
             let c = st.company_mut(&cid).expect("exists");
@@ -86,7 +89,7 @@ fn create_or_apply(st: &mut State, cx: &Ctx) -> HResult {
                 c.tag_ids.push(tag_id.clone());
             }
             c.fields.insert("updated_at".into(), json!(now));
-            results.push(json!({"id": cid, "tagged": !untag}));
+            results.push(json!({"id": answered_id, "tagged": !untag}));
         }
         out["companies"] = json!(results);
     }

@@ -2,6 +2,7 @@
 //! host's keep-alive pool with the host's timeouts (the guest sets only the connect timeout;
 //! first-byte and between-bytes are ours) and a bound on the response size.
 
+use super::budget::Budget;
 use super::egress::EgressPolicy;
 use super::pool::{Pool, Timeouts};
 use super::Limits;
@@ -24,10 +25,16 @@ pub struct EgressHooks {
     pool: Arc<Pool>,
     options: RequestOptions,
     max_response_bytes: usize,
+    budget: Budget,
 }
 
 impl EgressHooks {
-    pub fn new(policy: Arc<EgressPolicy>, pool: Arc<Pool>, limits: &Limits) -> Self {
+    pub fn new(
+        policy: Arc<EgressPolicy>,
+        pool: Arc<Pool>,
+        limits: &Limits,
+        budget: Budget,
+    ) -> Self {
         let options = RequestOptions {
             connect_timeout: Some(limits.connect_timeout),
             first_byte_timeout: Some(limits.first_byte_timeout),
@@ -38,6 +45,7 @@ impl EgressHooks {
             pool,
             options,
             max_response_bytes: limits.max_response_bytes,
+            budget,
         }
     }
 }
@@ -59,10 +67,11 @@ impl WasiHttpHooks for EgressHooks {
         let options = clamp(options, &self.options);
         let max = self.max_response_bytes;
         let pool = self.pool.clone();
+        let budget = self.budget;
         let timeouts = Timeouts {
-            connect: options.connect_timeout.unwrap_or(DEFAULT_TIMEOUT),
-            first_byte: options.first_byte_timeout.unwrap_or(DEFAULT_TIMEOUT),
-            between_bytes: options.between_bytes_timeout.unwrap_or(DEFAULT_TIMEOUT),
+            connect: budget.cap(options.connect_timeout.unwrap_or(DEFAULT_TIMEOUT)),
+            first_byte: budget.cap(options.first_byte_timeout.unwrap_or(DEFAULT_TIMEOUT)),
+            between_bytes: budget.cap(options.between_bytes_timeout.unwrap_or(DEFAULT_TIMEOUT)),
         };
         Box::new(async move {
             if decision.is_err() {
@@ -77,7 +86,7 @@ impl WasiHttpHooks for EgressHooks {
             }
             // Bodies without a (truthful) length are cut off at the same bound while streaming.
             let response = response.map(|body| {
-                Limited::new(body, max)
+                Limited::new(budget.body(body), max)
                     .map_err(move |_| {
                         wasmtime_wasi_http::Error::HttpResponseBodySize(Some(max as u64))
                     })

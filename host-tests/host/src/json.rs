@@ -58,7 +58,9 @@ pub fn error(e: &ConnectorError) -> Value {
         ConnectorError::Unauthorized(m) => json!({ "kind": "unauthorized", "message": m }),
         ConnectorError::Forbidden(m) => json!({ "kind": "forbidden", "message": m }),
         ConnectorError::NotFound(m) => json!({ "kind": "not-found", "message": m }),
-        ConnectorError::Conflict(m) => json!({ "kind": "conflict", "message": m }),
+        ConnectorError::Conflict(c) => {
+            json!({ "kind": "conflict", "message": c.message, "existing_id": c.existing_id })
+        }
         ConnectorError::RateLimited(r) => {
             json!({ "kind": "rate-limited", "retry_after_ms": r.retry_after_ms, "message": r.message })
         }

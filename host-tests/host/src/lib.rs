@@ -33,6 +33,7 @@
 //! (This example runs as a doctest against the fake Intercom: `cargo test --doc -p
 //! intercom-host`.)
 
+mod budget;
 pub mod cache;
 pub mod egress;
 mod http;
@@ -75,7 +76,8 @@ pub type Delivery = (Vec<(String, String)>, Vec<u8>);
 pub struct Limits {
     /// Linear memory an instance may grow to.
     pub max_memory_bytes: usize,
-    /// Wall-clock budget of one call, enforced by epoch interruption.
+    /// Wall-clock budget of one call: epoch interruption stops the wasm, and every HTTP timeout
+    /// and guest sleep is capped at what remains (see `budget.rs`).
     pub call_timeout: Duration,
     /// Time to wait for the first byte of a response.
     pub first_byte_timeout: Duration,
@@ -110,6 +112,7 @@ pub struct State {
     table: ResourceTable,
     hooks: http::EgressHooks,
     limits: CallLimiter,
+    budget: budget::Budget,
 }
 
 /// Caps an instance's linear memory and remembers the most it asked for (for benchmarks).
@@ -227,10 +230,22 @@ fn start_epoch_ticker(engine: &Engine) -> Arc<()> {
 }
 
 impl ConnectorHost {
-    /// Loads the component at `wasm` (using the compiled cache) with the given egress policy.
+    /// Loads the component at `wasm` (using the compiled cache in [`cache::default_dir`]) with
+    /// the given egress policy.
     pub fn load(wasm: &Path, policy: EgressPolicy, limits: Limits) -> Result<Self> {
+        Self::load_with_cache(wasm, cache::default_dir().as_deref(), policy, limits)
+    }
+
+    /// Like [`load`](Self::load), with the compiled cache in `cache_dir` (a private directory;
+    /// `None`: always compile).
+    pub fn load_with_cache(
+        wasm: &Path,
+        cache_dir: Option<&Path>,
+        policy: EgressPolicy,
+        limits: Limits,
+    ) -> Result<Self> {
         let engine = engine()?;
-        let (component, loaded) = cache::load(&engine, wasm)?;
+        let (component, loaded) = cache::load_in(&engine, wasm, cache_dir)?;
         Self::from_component(engine, &component, policy, limits, loaded)
     }
 
@@ -245,6 +260,7 @@ impl ConnectorHost {
         let mut linker = Linker::<State>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
+        budget::cap_guest_sleeps(&mut linker, |s| (s.budget, &mut s.table))?;
         // `types` holds only types, yet the component imports it as an (empty) instance.
         linker.instance("workflow:connector/types@0.1.0")?;
         let pre = linker
@@ -269,16 +285,24 @@ impl ConnectorHost {
     }
 
     fn store(&self) -> Store<State> {
+        let budget = budget::Budget::starting_now(self.limits.call_timeout);
         let state = State {
             // No args, env, preopened dirs or network: only the clocks and randomness std needs.
             wasi: WasiCtx::builder()
                 .allow_tcp(false)
                 .allow_udp(false)
                 .allow_ip_name_lookup(false)
+                .monotonic_clock(budget::GuestClock)
                 .build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            hooks: http::EgressHooks::new(self.policy.clone(), self.pool.clone(), &self.limits),
+            hooks: http::EgressHooks::new(
+                self.policy.clone(),
+                self.pool.clone(),
+                &self.limits,
+                budget,
+            ),
+            budget,
             limits: CallLimiter {
                 max_memory: self.limits.max_memory_bytes,
                 peak_memory: 0,
