@@ -4,14 +4,16 @@
 //! filtered here (see [`search_poll`](super::search_poll)). Results come newest first (`sort`
 //! on the window field), so a poll stops reading as soon as it reaches what earlier polls saw.
 
-use super::search_poll::{Endpoint, Found, Item, Source};
-use super::PollPage;
+use super::search_poll::{lag_secs, Endpoint, Found, Item, LagAllowance, Source};
+use super::{shapes, PollPage};
 use crate::error::{Error, Result};
-use crate::input::Text;
+use crate::input::{parse, Text};
 use crate::intercom::contacts::Role;
 use crate::intercom::query::filter;
 use crate::intercom::{encode, Client};
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
 
 /// Intercom's largest search page.
 pub const PER_PAGE: u32 = 150;
@@ -34,6 +36,7 @@ pub fn new_contacts(
     client: &Client,
     trigger: &'static str,
     role: Role,
+    lag: Option<LagAllowance>,
     cursor: Option<&str>,
     enrich: Option<Enrich>,
 ) -> Result<PollPage> {
@@ -44,15 +47,11 @@ pub fn new_contacts(
         let Some(ts) = item.ts("created_at") else {
             return Ok(vec![]);
         };
-        let key = item.id().unwrap_or_default().to_string();
+        let id = item.id().unwrap_or_default().to_string();
         if let Some(enrich) = enrich {
             enrich(item.value())?;
         }
-        Ok(vec![Found {
-            key,
-            ts,
-            data: item.take_data(),
-        }])
+        Ok(vec![shapes::created(&id, ts, item.take_data())])
     };
     Source {
         trigger,
@@ -61,7 +60,8 @@ pub fn new_contacts(
         window: "created_at",
         per_page: PER_PAGE,
         max_pages: MAX_PAGES,
-        movable: false,
+        lag: lag_secs(lag),
+        memo: false,
         expand: &expand,
     }
     .poll(client, cursor)
@@ -85,32 +85,44 @@ pub fn resolve_tag(client: &Client, tag: &Text) -> Result<Value> {
         })
 }
 
-/// The event key of one tag application.
-pub fn tag_key(item_id: &str, tag_id: &str, applied_at: i64) -> String {
-    format!("{item_id}:{tag_id}:{applied_at}")
+/// The input of the contact tag triggers (tag-added-to-user, tag-added-to-lead).
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TagInput {
+    /// Only this tag (name, case-insensitive, or id). Any tag when absent.
+    #[serde(default)]
+    pub tag: Option<Text>,
+    #[serde(default)]
+    pub lag_allowance_minutes: Option<LagAllowance>,
 }
 
-/// The shape both webhook (`contact_tag`) and poll events of the contact tag triggers have.
-pub fn contact_tag(contact: &Value, tag: &Value, applied_at: i64) -> Value {
-    json!({
-        "type": "contact_tag",
-        "created_at": applied_at,
-        "tag": {"type": "tag", "id": tag.get("id").cloned().unwrap_or(Value::Null), "name": tag.get("name").cloned().unwrap_or(Value::Null)},
-        "contact": contact,
-    })
+/// The poll of a contact tag trigger: its input, then [`tagged_contacts`].
+pub fn poll_tagged(
+    client: &Client,
+    trigger: &'static str,
+    role: Role,
+    input: &str,
+    cursor: Option<&str>,
+) -> Result<PollPage> {
+    let input: TagInput = parse(input)?;
+    tagged_contacts(client, trigger, role, &input, cursor)
 }
 
 /// Tags applied to contacts of `role` (one tag when `tag` is given). Candidates are contacts
 /// updated since the mark (tagging bumps `updated_at`); `GET /contacts/{id}/tags` gives each
 /// tag's `applied_at`. Contacts whose embedded tag list shows no (matching) tag are skipped.
-pub fn tagged_contacts(
+fn tagged_contacts(
     client: &Client,
     trigger: &'static str,
     role: Role,
-    tag: Option<&Text>,
+    input: &TagInput,
     cursor: Option<&str>,
 ) -> Result<PollPage> {
-    let tag = tag.map(|t| resolve_tag(client, t)).transpose()?;
+    let tag = input
+        .tag
+        .as_ref()
+        .map(|t| resolve_tag(client, t))
+        .transpose()?;
     let tag_id = tag.as_ref().map(|t| str_of(t, "id").to_string());
     let expand = |item: &mut Item| -> Result<Vec<Found>> {
         let item = &*item.value();
@@ -144,11 +156,7 @@ pub fn tagged_contacts(
             .filter(|t| tag_id.as_deref().is_none_or(|w| str_of(t, "id") == w))
             .filter_map(|t| {
                 let at = t.get("applied_at").and_then(Value::as_i64)?;
-                Some(Found {
-                    key: tag_key(id, str_of(t, "id"), at),
-                    ts: at,
-                    data: contact_tag(item, t, at).into(),
-                })
+                Some(shapes::contact_tag(item, t, at))
             })
             .collect())
     };
@@ -163,7 +171,8 @@ pub fn tagged_contacts(
         window: "updated_at",
         per_page: TAG_PER_PAGE,
         max_pages: TAG_MAX_PAGES,
-        movable: true,
+        lag: lag_secs(input.lag_allowance_minutes),
+        memo: true,
         expand: &expand,
     }
     .poll(client, cursor)
