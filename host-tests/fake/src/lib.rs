@@ -31,7 +31,7 @@ mod workspace;
 pub use errors::ApiError;
 pub use state::State;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -235,6 +235,40 @@ impl FakeIntercom {
         let mut st = lock(&self.inner.state);
         let i = st.seed_contact(&fields);
         st.render_contact(&st.contacts[i])
+    }
+
+    /// The longest search indexing delay (see `state::DEFAULT_SEARCH_LAG_SECS`, on by default):
+    /// each record becomes searchable between half and all of it after its last change. 0 turns
+    /// it off, for tests about something else.
+    pub fn set_search_lag(&self, secs: i64) {
+        lock(&self.inner.state).search_lag_secs = secs;
+    }
+
+    /// Seeds `n` companies at once (no HTTP), the `i`-th created at `created_at(i)`: cheap enough
+    /// for 50,000-company workspaces. Returns their ids in order.
+    pub fn insert_companies(&self, n: usize, created_at: impl Fn(usize) -> i64) -> Vec<String> {
+        let mut st = lock(&self.inner.state);
+        (0..n)
+            .map(|i| {
+                let mut m = Map::new();
+                m.insert("name".into(), json!(format!("Company {i}")));
+                m.insert("created_at".into(), json!(created_at(i)));
+                m.insert("updated_at".into(), json!(created_at(i)));
+                st.create_company(&m)
+            })
+            .collect()
+    }
+
+    /// Another integration opens the app's one company scroll now (and leaves it open).
+    pub fn open_foreign_scroll(&self) {
+        let mut st = lock(&self.inner.state);
+        let now = st.now;
+        st.scroll = Some(state::Scroll {
+            param: "someone-else".into(),
+            ids: Vec::new(),
+            pos: 0,
+            used_at: now,
+        });
     }
 
     /// Seeds a company (`company_id` generated when absent, `plan` may be a name).
