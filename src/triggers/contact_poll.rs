@@ -4,6 +4,7 @@
 //! filtered here (see [`search_poll`](super::search_poll)). Results come newest first (`sort`
 //! on the window field), so a poll stops reading as soon as it reaches what earlier polls saw.
 
+use super::cursor::Cursor;
 use super::search_poll::{lag_secs, Endpoint, Found, Item, LagAllowance, Source};
 use super::{shapes, PollPage};
 use crate::error::{Error, Result};
@@ -62,6 +63,7 @@ pub fn new_contacts(
         max_pages: MAX_PAGES,
         lag: lag_secs(lag),
         memo: false,
+        tag: None,
         expand: &expand,
     }
     .poll(client, cursor)
@@ -83,6 +85,26 @@ pub fn resolve_tag(client: &Client, tag: &Text) -> Result<Value> {
                 format!("no tag `{wanted}` in this workspace; give an existing tag name or id"),
             )
         })
+}
+
+/// The `tag` input and its id: from the cursor when it resolved this same input before, else
+/// looked up ([`resolve_tag`]).
+pub fn tag_filter(
+    client: &Client,
+    trigger: &str,
+    tag: Option<&Text>,
+    cursor: Option<&str>,
+) -> Result<Option<(String, String)>> {
+    let Some(tag) = tag else { return Ok(None) };
+    let known = cursor
+        .and_then(|c| Cursor::decode(c, trigger).ok())
+        .and_then(|c| c.tag)
+        .filter(|(given, _)| given == tag.as_str());
+    if let Some(known) = known {
+        return Ok(Some(known));
+    }
+    let id = str_of(&resolve_tag(client, tag)?, "id").to_string();
+    Ok(Some((tag.as_str().to_string(), id)))
 }
 
 /// The input of the contact tag triggers (tag-added-to-user, tag-added-to-lead).
@@ -118,12 +140,8 @@ fn tagged_contacts(
     input: &TagInput,
     cursor: Option<&str>,
 ) -> Result<PollPage> {
-    let tag = input
-        .tag
-        .as_ref()
-        .map(|t| resolve_tag(client, t))
-        .transpose()?;
-    let tag_id = tag.as_ref().map(|t| str_of(t, "id").to_string());
+    let tag = tag_filter(client, trigger, input.tag.as_ref(), cursor)?;
+    let tag_id = tag.as_ref().map(|(_, id)| id.clone());
     let expand = |item: &mut Item| -> Result<Vec<Found>> {
         let item = &*item.value();
         if !role.matches(item) {
@@ -173,6 +191,7 @@ fn tagged_contacts(
         max_pages: TAG_MAX_PAGES,
         lag: lag_secs(input.lag_allowance_minutes),
         memo: true,
+        tag,
         expand: &expand,
     }
     .poll(client, cursor)

@@ -52,6 +52,10 @@ pub struct Cursor {
     /// A search read that stopped at the page bound and resumes at the next poll.
     #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub scan: Option<Scan>,
+    /// The trigger's `tag` input as given and the tag id it resolved to, so later polls skip
+    /// the lookup (an idle poll stays one request).
+    #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<(String, String)>,
 }
 
 fn is_zero(n: &i64) -> bool {

@@ -81,6 +81,7 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
         max_pages: 3,
         lag: lag_secs(input.lag_allowance_minutes),
         memo: false,
+        tag: None,
         expand: &expand,
     }
     .poll(client, cursor)

@@ -189,6 +189,8 @@ pub struct Source<'a> {
     /// Expanding an item costs requests (tag lookups): remember the items expanded inside the
     /// window so a re-read does not expand them again.
     pub memo: bool,
+    /// The `tag` input and its id, kept in the cursor ([`Cursor::tag`]).
+    pub tag: Option<(String, String)>,
     pub expand: Expand<'a>,
 }
 
@@ -299,6 +301,7 @@ impl Source<'_> {
             .unwrap_or(0);
         let mut cursor = Cursor::new(self.trigger, mark);
         cursor.floor = mark;
+        cursor.tag = self.tag.clone();
         let mut candidates: Vec<&mut Item> = page.data.iter_mut().collect();
         candidates.sort_by_key(|i| std::cmp::Reverse(self.window_ts(i).unwrap_or(i64::MIN)));
         let mut found: Vec<Found> = Vec::new();
@@ -337,6 +340,7 @@ impl Source<'_> {
     }
 
     fn next_poll(&self, client: &Client, mut cursor: Cursor) -> Result<PollPage> {
+        cursor.tag = self.tag.clone();
         let start = (cursor.mark - self.lag).max(cursor.floor);
         let mut scan = cursor.scan.take().unwrap_or_else(|| Scan {
             lower: self.lower_bound(start),
@@ -348,7 +352,10 @@ impl Source<'_> {
         // started (newest first), so when it still found events, start a fresh read at once.
         let mut resumed = !scan.after.is_empty();
         let mut out: Vec<Found> = Vec::new();
-        let mut pages = 0;
+        // Pages counted against `max_pages`, and all pages read: a restarted read re-reads
+        // pages it already emitted without counting them (else a burst longer than one poll
+        // would restart at its top forever), up to a hard bound.
+        let (mut pages, mut read, mut restarted) = (0, 0, false);
         let done = loop {
             let after = (!scan.after.is_empty()).then_some(scan.after.as_str());
             let mut page = match self.page(client, scan.lower, self.per_page, after) {
@@ -358,12 +365,13 @@ impl Source<'_> {
                 Err(e) if after.is_some() && rejected_cursor(&e) => {
                     scan.after.clear();
                     scan.window_start = scan.window_start.max(cursor.floor);
-                    resumed = false;
+                    (resumed, restarted) = (false, true);
                     continue;
                 }
                 other => other?,
             };
-            pages += 1;
+            read += 1;
+            let before = out.len();
             let mut older = false;
             for item in &mut page.data {
                 let Some(wts) = self.window_ts(item) else {
@@ -390,10 +398,13 @@ impl Source<'_> {
                     cursor.remember_expanded(wts, id);
                 }
             }
+            if !restarted || out.len() > before {
+                pages += 1;
+            }
             match page.next {
                 Some(next) if !older => {
                     scan.after = next;
-                    if pages >= self.max_pages {
+                    if pages >= self.max_pages || read >= self.max_pages * 8 {
                         break false;
                     }
                 }
@@ -543,6 +554,7 @@ mod tests {
             max_pages: 2,
             lag: 15 * 60,
             memo,
+            tag: None,
             expand,
         }
     }

@@ -1,6 +1,6 @@
 //! tag-added-to-conversation: a tag is added to a conversation.
 
-use super::contact_poll::resolve_tag;
+use super::contact_poll::tag_filter;
 use super::search_poll::{lag_secs, Endpoint, Found, Item, LagAllowance, Source};
 use super::{shapes, PollPage, Shape, TriggerOp};
 use crate::error::Result;
@@ -43,16 +43,9 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
     let input: Input = parse(input)?;
-    let tag = input
-        .tag
-        .as_ref()
-        .map(|t| resolve_tag(client, t))
-        .transpose()?;
-    let tag_id = tag
-        .as_ref()
-        .and_then(|t| t.get("id"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let trigger = "tag-added-to-conversation";
+    let tag = tag_filter(client, trigger, input.tag.as_ref(), cursor)?;
+    let tag_id = tag.as_ref().map(|(_, id)| id.clone());
     let expand = |item: &mut Item| -> Result<Vec<Found>> {
         let c = item.value();
         let c = &*c;
@@ -75,7 +68,7 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
         filters.push(filter("tag_ids", "=", id.as_str()));
     }
     Source {
-        trigger: "tag-added-to-conversation",
+        trigger,
         endpoint: Endpoint::Conversations,
         filters,
         window: "updated_at",
@@ -83,6 +76,7 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
         max_pages: 3,
         lag: lag_secs(input.lag_allowance_minutes),
         memo: false,
+        tag,
         expand: &expand,
     }
     .poll(client, cursor)
