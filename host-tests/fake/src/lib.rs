@@ -126,6 +126,8 @@ struct Inner {
     faults: Mutex<Vec<FaultRule>>,
     /// (window start, requests in window) for the `X-RateLimit-*` headers.
     rate: Mutex<(i64, i64)>,
+    /// Time spent answering requests, so a benchmark can tell the fake's share from the caller's.
+    busy_nanos: std::sync::atomic::AtomicU64,
     shutdown: AtomicBool,
 }
 
@@ -153,14 +155,21 @@ impl FakeIntercom {
             violations: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
             rate: Mutex::new((0, 0)),
+            busy_nanos: Default::default(),
             shutdown: AtomicBool::new(false),
         });
         // Load the OpenAPI description now rather than inside the first request, so the
         // connector's first call isn't slowed down; a failure is reported per request later.
         let _ = std::panic::catch_unwind(openapi::SpecChecker::global);
         let handler_inner = inner.clone();
-        let server = http::HttpServer::start(Arc::new(move |req| handler_inner.handle(req)))
-            .expect("fake Intercom: cannot bind 127.0.0.1:0");
+        let server = http::HttpServer::start(Arc::new(move |req| {
+            let started = std::time::Instant::now();
+            let reply = handler_inner.handle(req);
+            let spent = started.elapsed().as_nanos() as u64;
+            handler_inner.busy_nanos.fetch_add(spent, Ordering::Relaxed);
+            reply
+        }))
+        .expect("fake Intercom: cannot bind 127.0.0.1:0");
         FakeIntercom {
             inner,
             server: Some(server),
@@ -194,6 +203,11 @@ impl FakeIntercom {
 
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.inner.requests).clone()
+    }
+
+    /// Total time spent answering requests so far.
+    pub fn busy(&self) -> Duration {
+        Duration::from_nanos(self.inner.busy_nanos.load(Ordering::Relaxed))
     }
 
     pub fn clear_requests(&self) {
