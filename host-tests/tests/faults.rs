@@ -285,7 +285,7 @@ fn a_poll_survives_server_errors_and_reports_long_rate_limits() {
         .insert_contact(json!({"role": "user", "email": "ada@example.com"}));
     // Let the fake's search index the new user (it lags writes like Intercom).
     h.fake
-        .advance(host_tests::fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
+        .advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
 
     h.fake.clear_requests();
     h.fake.inject(
@@ -330,7 +330,7 @@ fn a_poll_survives_server_errors_and_reports_long_rate_limits() {
         .fake
         .insert_contact(json!({"role": "user", "email": "bob@example.com"}));
     h.fake
-        .advance(host_tests::fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
+        .advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
     let next = h.poll("new-user", json!({}), Some(&page.cursor)).unwrap();
     let ids: Vec<&str> = next.events.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, vec![bob["id"].as_str().unwrap()]);

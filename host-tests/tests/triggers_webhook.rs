@@ -6,7 +6,7 @@
 mod common;
 
 use common::{invalid_field, kind, Harness};
-use host_tests::fake::state::{ADMIN_ID, DEFAULT_SEARCH_LAG_SECS};
+use intercom_fake::state::{ADMIN_ID, DEFAULT_SEARCH_LAG_SECS};
 use serde_json::{json, Value};
 
 const SECRET: &str = "client-secret-abc";
@@ -257,6 +257,9 @@ fn a_conversation_tag_delivery_emits_only_the_tags_added() {
     assert!(r.events.is_empty() && r.note.is_some());
 }
 
+/// (event id, occurred-at) of each event a path gave.
+type Events = Vec<(String, i64)>;
+
 /// The happening polled by `key` (from a first poll's cursor) and the same happening delivered
 /// as a webhook built from the fake's own record: their events.
 fn both_paths(
@@ -264,14 +267,14 @@ fn both_paths(
     key: &str,
     input: Value,
     happen: impl FnOnce() -> (&'static str, Value),
-) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
+) -> (Events, Events) {
     let first = h.poll(key, input.clone(), None).unwrap();
     h.fake.advance(5);
     let (topic, item) = happen();
     h.fake.advance(DEFAULT_SEARCH_LAG_SECS + 1);
     let polled = h.poll(key, input, Some(&first.cursor)).unwrap();
     let hooked = deliver(h, &notification(topic, item));
-    let pairs = |events: &[host_tests::host::Event]| {
+    let pairs = |events: &[intercom_host::Event]| {
         events
             .iter()
             .filter(|e| e.trigger == key)
@@ -302,7 +305,7 @@ fn the_same_happening_has_the_same_event_id_by_webhook_and_by_poll_for_every_tri
     let _ = seed;
     h.fake.advance(DEFAULT_SEARCH_LAG_SECS + 1);
     let mut checked = Vec::new();
-    let mut check = |key: &str, (polled, hooked): (Vec<(String, i64)>, Vec<(String, i64)>)| {
+    let mut check = |key: &str, (polled, hooked): (Events, Events)| {
         assert_eq!(polled.len(), 1, "{key}: polled {polled:?}");
         assert_eq!(polled, hooked, "{key}");
         checked.push(key.to_string());

@@ -398,7 +398,7 @@ fn poll_scaling(component: &Path) -> Result<()> {
                 &fake.connection(),
                 key,
                 &"{}".to_string(),
-                Some(&cursor.to_string()),
+                Some(cursor),
             )
         })?;
         let wall = t0.elapsed();

@@ -32,7 +32,7 @@ pub fn tour(d: &Demo) -> Result<()> {
     }
     // Intercom's search shows new contacts only minutes later; the fake's clock moves on.
     d.fake
-        .advance(crate::fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
+        .advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
     section("three users signed up in the same second, now in search; poll with the saved cursor");
     let second = d
         .host
