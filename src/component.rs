@@ -193,6 +193,7 @@ impl wit_triggers::Guest for Component {
                 topic: r.topic,
                 events: r.events.into_iter().map(to_wit_event).collect(),
                 note: r.note,
+                delivery_id: r.delivery_id,
             })
             .map_err(to_wit_error)
     }

@@ -74,6 +74,7 @@ fn scenario_1_missing_user_is_created_with_email_and_external_id() {
 #[test]
 fn scenario_2_user_found_by_email_without_external_id_gets_it() {
     let h = Harness::new();
+    h.fake.set_search_lag(0); // not about search lag (triggers_poll proves that)
     let ada = h
         .fake
         .insert_contact(json!({"role": "user", "email": "ada@example.com"}));
@@ -104,6 +105,7 @@ fn scenario_2_user_found_by_email_without_external_id_gets_it() {
 #[test]
 fn scenario_3_other_external_id_creates_a_new_user_and_email_only_updates() {
     let h = Harness::new();
+    h.fake.set_search_lag(0); // not about search lag (triggers_poll proves that)
     let ada = h
         .fake
         .insert_contact(json!({"role": "user", "email": "ada@example.com", "external_id": "u-1"}));
@@ -185,6 +187,7 @@ fn a_409_from_create_updates_the_existing_user_instead() {
 #[test]
 fn an_archived_match_is_unarchived_then_updated() {
     let h = Harness::new();
+    h.fake.set_search_lag(0); // not about search lag (triggers_poll proves that)
     let old = h
         .fake
         .insert_contact(json!({"role": "user", "email": "old@example.com", "archived": true}));
@@ -278,6 +281,7 @@ fn company_is_created_and_attached_with_the_user() {
 #[test]
 fn leads_update_by_id_or_email_else_create() {
     let h = Harness::new();
+    h.fake.set_search_lag(0); // not about search lag (triggers_poll proves that)
     let grace = h
         .fake
         .insert_contact(json!({"role": "lead", "email": "grace@example.com"}));
@@ -417,6 +421,7 @@ fn custom_attributes_are_typed_in_the_schema_and_checked_before_writing() {
 #[test]
 fn events_for_users_and_leads_with_checked_metadata() {
     let h = Harness::new();
+    h.fake.set_search_lag(0); // not about search lag (triggers_poll proves that)
     let ada = h
         .fake
         .insert_contact(json!({"role": "user", "email": "ada@example.com", "external_id": "u-1"}));
@@ -493,6 +498,7 @@ fn events_for_users_and_leads_with_checked_metadata() {
 #[test]
 fn notes_and_lead_conversion() {
     let h = Harness::new();
+    h.fake.set_search_lag(0); // not about search lag (triggers_poll proves that)
     let lead = h
         .fake
         .insert_contact(json!({"role": "lead", "email": "same@example.com"}));

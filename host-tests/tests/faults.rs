@@ -40,6 +40,7 @@ fn a_long_rate_limit_returns_rate_limited_with_the_wait_and_no_retry() {
 #[test]
 fn a_short_rate_limit_is_waited_out_inside_the_call() {
     let h = Harness::new();
+    h.fake.set_search_lag(0); // not about search lag (triggers_poll proves that)
     h.fake.inject(
         Fault::RateLimited {
             reset_in_secs: 0,
@@ -159,6 +160,7 @@ fn a_response_over_the_size_bound_is_refused_and_the_host_goes_on() {
         max_response_bytes: 64 << 10,
         ..Limits::default()
     });
+    h.fake.set_search_lag(0); // not about search lag (triggers_poll proves that)
     let big = "x".repeat(100 << 10);
     h.fake
         .insert_contact(json!({"role": "user", "email": "ada@example.com", "name": big}));
@@ -182,6 +184,7 @@ fn running_out_of_linear_memory_ends_only_that_call() {
         max_memory_bytes: 3 << 20,
         ..Limits::default()
     });
+    h.fake.set_search_lag(0); // not about search lag (triggers_poll proves that)
     let big = "x".repeat(4 << 20);
     h.fake
         .insert_contact(json!({"role": "user", "email": "ada@example.com", "name": big}));
@@ -281,6 +284,9 @@ fn a_poll_survives_server_errors_and_reports_long_rate_limits() {
     let ada = h
         .fake
         .insert_contact(json!({"role": "user", "email": "ada@example.com"}));
+    // Let the fake's search index the new user (it lags writes like Intercom).
+    h.fake
+        .advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
 
     h.fake.clear_requests();
     h.fake.inject(
@@ -324,6 +330,8 @@ fn a_poll_survives_server_errors_and_reports_long_rate_limits() {
     let bob = h
         .fake
         .insert_contact(json!({"role": "user", "email": "bob@example.com"}));
+    h.fake
+        .advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
     let next = h.poll("new-user", json!({}), Some(&page.cursor)).unwrap();
     let ids: Vec<&str> = next.events.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, vec![bob["id"].as_str().unwrap()]);

@@ -1,10 +1,12 @@
 //! Webhook deliveries through the real component: signature checks, topic → trigger mapping
-//! (2.x and 1.x names), ping and unused topics, ISO-8601 normalisation, and the same event shape
-//! as polling.
+//! (2.x and 1.x names), ping (with Intercom's `"id": null`) and unused topics, ISO-8601
+//! normalisation, the notification id as the delivery id, and the same event (id, time, shape)
+//! as polling gives for the same happening.
 
 mod common;
 
 use common::{invalid_field, kind, Harness};
+use intercom_fake::state::{ADMIN_ID, DEFAULT_SEARCH_LAG_SECS};
 use serde_json::{json, Value};
 
 const SECRET: &str = "client-secret-abc";
@@ -168,10 +170,11 @@ fn every_topic_maps_to_its_triggers_in_2x_and_1x_names() {
         let triggers: Vec<&str> = r.events.iter().map(|e| e.trigger.as_str()).collect();
         assert_eq!(triggers, vec![trigger], "{topic}");
         assert_eq!(
-            r.events[0].id,
-            format!("notif_{topic}"),
-            "{topic}: the notification id"
+            r.delivery_id.as_deref(),
+            Some(format!("notif_{topic}").as_str()),
+            "{topic}: the notification id names the delivery"
         );
+        assert_ne!(r.events[0].id, format!("notif_{topic}"), "{topic}");
         assert!(r.note.is_none());
         let data: Value = serde_json::from_str(&r.events[0].data).unwrap();
         match trigger {
@@ -209,11 +212,205 @@ fn ping_and_unused_topics_give_no_events_and_say_why() {
 }
 
 #[test]
+fn intercoms_own_ping_with_a_null_id_is_accepted_and_other_topics_need_an_id() {
+    let h = Harness::new();
+    // The ping Intercom sends when a webhook URL is saved (Intercom's webhook docs): no id.
+    let ping = serde_json::to_vec(&json!({
+        "type": "notification_event", "app_id": "fk4ke1nt", "id": null, "topic": "ping",
+        "created_at": 1_768_020_200, "delivery_attempts": 1, "first_sent_at": 1_768_020_200,
+        "data": {"type": "notification_event_data", "item": {"type": "ping", "message": "something"}}
+    }))
+    .unwrap();
+    let r = deliver(&h, &ping);
+    assert_eq!((r.topic.as_str(), r.delivery_id), ("ping", None));
+    assert!(r.events.is_empty());
+    assert!(r.note.unwrap().contains("ping"));
+    let mut other: Value =
+        serde_json::from_slice(&notification("contact.user.created", contact("user"))).unwrap();
+    other["id"] = Value::Null;
+    let body = serde_json::to_vec(&other).unwrap();
+    let sig = sign(SECRET, &body);
+    let e = h
+        .webhook(SECRET, &[("X-Hub-Signature", &sig)], &body)
+        .unwrap_err();
+    assert_eq!(invalid_field(&e), "body.id");
+}
+
+#[test]
+fn a_conversation_tag_delivery_emits_only_the_tags_added() {
+    let h = Harness::new();
+    let old = json!({"type": "tag", "id": "1", "name": "Old", "applied_at": 1_768_000_000});
+    let new = json!({"type": "tag", "id": "2", "name": "New", "applied_at": 1_768_020_150});
+    let conv = json!({"type": "conversation", "id": "5", "created_at": 1_768_020_000,
+        "tags": {"type": "tag.list", "tags": [old, new.clone()]},
+        "tags_added": {"type": "tag.list", "tags": [new]}});
+    let r = deliver(
+        &h,
+        &notification("conversation_part.tag.created", conv.clone()),
+    );
+    let ids: Vec<&str> = r.events.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["5:2:1768020150"]);
+    // Without `tags_added` nothing says which tag is new: no event (not every tag it has).
+    let mut bare = conv;
+    bare.as_object_mut().unwrap().remove("tags_added");
+    let r = deliver(&h, &notification("conversation_part.tag.created", bare));
+    assert!(r.events.is_empty() && r.note.is_some());
+}
+
+/// (event id, occurred-at) of each event a path gave.
+type Events = Vec<(String, i64)>;
+
+/// The happening polled by `key` (from a first poll's cursor) and the same happening delivered
+/// as a webhook built from the fake's own record: their events.
+fn both_paths(
+    h: &Harness,
+    key: &str,
+    input: Value,
+    happen: impl FnOnce() -> (&'static str, Value),
+) -> (Events, Events) {
+    let first = h.poll(key, input.clone(), None).unwrap();
+    h.fake.advance(5);
+    let (topic, item) = happen();
+    h.fake.advance(DEFAULT_SEARCH_LAG_SECS + 1);
+    let polled = h.poll(key, input, Some(&first.cursor)).unwrap();
+    let hooked = deliver(h, &notification(topic, item));
+    let pairs = |events: &[intercom_host::Event]| {
+        events
+            .iter()
+            .filter(|e| e.trigger == key)
+            .map(|e| (e.id.clone(), e.occurred_at))
+            .collect::<Vec<_>>()
+    };
+    (pairs(&polled.events), pairs(&hooked.events))
+}
+
+#[test]
+fn the_same_happening_has_the_same_event_id_by_webhook_and_by_poll_for_every_trigger_with_both() {
+    let h = Harness::new();
+    h.fake.set_now(1_768_020_000);
+    let seed = h
+        .fake
+        .insert_contact(json!({"role": "user", "email": "seed@example.com"}));
+    let vip = h.fake.insert_tag("VIP");
+    let vip_id = vip["id"].as_str().unwrap().to_string();
+    let conv_of = |role: &str| {
+        let c = h.fake.insert_contact(json!({"role": role}));
+        h.fake
+            .insert_conversation(json!({"contact_id": c["id"], "body": "Hi"}))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let conv = conv_of("user");
+    let _ = seed;
+    h.fake.advance(DEFAULT_SEARCH_LAG_SECS + 1);
+    let mut checked = Vec::new();
+    let mut check = |key: &str, (polled, hooked): (Events, Events)| {
+        assert_eq!(polled.len(), 1, "{key}: polled {polled:?}");
+        assert_eq!(polled, hooked, "{key}");
+        checked.push(key.to_string());
+    };
+    for (key, role, topic) in [
+        ("new-user", "user", "contact.user.created"),
+        ("new-lead", "lead", "contact.lead.created"),
+    ] {
+        let r = both_paths(&h, key, json!({}), || {
+            (
+                topic,
+                h.fake
+                    .insert_contact(json!({"role": role, "email": format!("{role}@example.com")})),
+            )
+        });
+        check(key, r);
+    }
+    for (key, role, topic) in [
+        ("tag-added-to-user", "user", "contact.user.tag.created"),
+        ("tag-added-to-lead", "lead", "contact.lead.tag.created"),
+    ] {
+        let c = h.fake.insert_contact(json!({"role": role}));
+        let id = c["id"].as_str().unwrap().to_string();
+        let r = both_paths(&h, key, json!({"tag": "VIP"}), || {
+            let now = h.fake.now();
+            h.fake
+                .with_state(|s| s.apply_tag_to_contact(&id, &vip_id, now, Some(ADMIN_ID)));
+            let contact = h.fake.contact(&id).unwrap();
+            (
+                topic,
+                json!({"type": "contact_tag", "created_at": now, "tag": vip, "contact": contact}),
+            )
+        });
+        check(key, r);
+    }
+    let r = both_paths(&h, "new-conversation", json!({}), || {
+        let id = conv_of("lead");
+        let item = h
+            .fake
+            .conversations()
+            .into_iter()
+            .find(|c| c["id"] == id.as_str())
+            .unwrap();
+        ("conversation.user.created", item)
+    });
+    check("new-conversation", r);
+    let r = both_paths(&h, "new-closed-conversation", json!({}), || {
+        h.fake
+            .with_state(|s| assert!(s.close_conversation(&conv, ADMIN_ID, None)));
+        let item = h
+            .fake
+            .conversations()
+            .into_iter()
+            .find(|c| c["id"] == conv.as_str())
+            .unwrap();
+        ("conversation.admin.closed", item)
+    });
+    check("new-closed-conversation", r);
+    let r = both_paths(&h, "tag-added-to-conversation", json!({}), || {
+        h.fake
+            .with_state(|s| assert!(s.tag_conversation(&conv, &vip_id, ADMIN_ID)));
+        let mut item = h
+            .fake
+            .conversations()
+            .into_iter()
+            .find(|c| c["id"] == conv.as_str())
+            .unwrap();
+        item["tags_added"] = item["tags"].clone();
+        ("conversation_part.tag.created", item)
+    });
+    check("tag-added-to-conversation", r);
+    let r = both_paths(&h, "new-company", json!({}), || {
+        (
+            "company.created",
+            h.fake.insert_company(json!({"name": "Acme"})),
+        )
+    });
+    check("new-company", r);
+    // Every trigger that can poll and has a webhook topic.
+    let both: Vec<String> = h
+        .host
+        .describe()
+        .unwrap()
+        .operations
+        .iter()
+        .filter(|o| {
+            o.trigger
+                .as_ref()
+                .is_some_and(|t| t.can_poll && !t.webhook_topics.is_empty())
+        })
+        .map(|o| o.key.clone())
+        .collect();
+    checked.sort();
+    let mut both = both;
+    both.sort();
+    assert_eq!(checked, both);
+}
+
+#[test]
 fn webhook_contacts_have_unix_times_and_the_polled_shape() {
     let h = Harness::new();
     let user = h
         .fake
         .insert_contact(json!({"role": "user", "email": "ada@example.com"}));
+    h.fake.advance(DEFAULT_SEARCH_LAG_SECS + 1);
     let first = h.poll("new-user", json!({}), None).unwrap();
     let polled: Value = serde_json::from_str(&first.events[0].data).unwrap();
     // The same contact as a webhook would carry it: ISO-8601 strings for its times.

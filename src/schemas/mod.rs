@@ -270,9 +270,10 @@ mod tests {
     #[test]
     fn derived_samples_are_what_the_operations_build() {
         use crate::actions::fields::with_outcome;
-        use crate::triggers::{
-            contact_poll::contact_tag, tag_added_to_conversation::conversation_tag,
-        };
+        use crate::triggers::shapes;
+        let contact_tag = |c: &Value, t: &Value, at| shapes::contact_tag(c, t, at).data.to_value();
+        let conversation_tag =
+            |c: &Value, t: &Value, at| shapes::conversation_tag(c, t, at).data.to_value();
         let (contact, tag) = (parse("contact", CONTACT_SAMPLE), parse("tag", TAG_SAMPLE));
         let at = 1_734_537_745;
         let mut lead = with_outcome(contact.clone(), "created");

@@ -4,14 +4,17 @@
 //! filtered here (see [`search_poll`](super::search_poll)). Results come newest first (`sort`
 //! on the window field), so a poll stops reading as soon as it reaches what earlier polls saw.
 
-use super::search_poll::{Endpoint, Found, Item, Source};
-use super::PollPage;
+use super::cursor::Cursor;
+use super::search_poll::{lag_secs, Endpoint, Found, Item, LagAllowance, Source};
+use super::{shapes, PollPage};
 use crate::error::{Error, Result};
-use crate::input::Text;
+use crate::input::{parse, Text};
 use crate::intercom::contacts::Role;
 use crate::intercom::query::filter;
 use crate::intercom::{encode, Client};
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
 
 /// Intercom's largest search page.
 pub const PER_PAGE: u32 = 150;
@@ -34,6 +37,7 @@ pub fn new_contacts(
     client: &Client,
     trigger: &'static str,
     role: Role,
+    lag: Option<LagAllowance>,
     cursor: Option<&str>,
     enrich: Option<Enrich>,
 ) -> Result<PollPage> {
@@ -44,15 +48,11 @@ pub fn new_contacts(
         let Some(ts) = item.ts("created_at") else {
             return Ok(vec![]);
         };
-        let key = item.id().unwrap_or_default().to_string();
+        let id = item.id().unwrap_or_default().to_string();
         if let Some(enrich) = enrich {
             enrich(item.value())?;
         }
-        Ok(vec![Found {
-            key,
-            ts,
-            data: item.take_data(),
-        }])
+        Ok(vec![shapes::created(&id, ts, item.take_data())])
     };
     Source {
         trigger,
@@ -61,7 +61,9 @@ pub fn new_contacts(
         window: "created_at",
         per_page: PER_PAGE,
         max_pages: MAX_PAGES,
-        movable: false,
+        lag: lag_secs(lag),
+        memo: false,
+        tag: None,
         expand: &expand,
     }
     .poll(client, cursor)
@@ -85,33 +87,61 @@ pub fn resolve_tag(client: &Client, tag: &Text) -> Result<Value> {
         })
 }
 
-/// The event key of one tag application.
-pub fn tag_key(item_id: &str, tag_id: &str, applied_at: i64) -> String {
-    format!("{item_id}:{tag_id}:{applied_at}")
+/// The `tag` input and its id: from the cursor when it resolved this same input before, else
+/// looked up ([`resolve_tag`]).
+pub fn tag_filter(
+    client: &Client,
+    trigger: &str,
+    tag: Option<&Text>,
+    cursor: Option<&str>,
+) -> Result<Option<(String, String)>> {
+    let Some(tag) = tag else { return Ok(None) };
+    let known = cursor
+        .and_then(|c| Cursor::decode(c, trigger).ok())
+        .and_then(|c| c.tag)
+        .filter(|(given, _)| given == tag.as_str());
+    if let Some(known) = known {
+        return Ok(Some(known));
+    }
+    let id = str_of(&resolve_tag(client, tag)?, "id").to_string();
+    Ok(Some((tag.as_str().to_string(), id)))
 }
 
-/// The shape both webhook (`contact_tag`) and poll events of the contact tag triggers have.
-pub fn contact_tag(contact: &Value, tag: &Value, applied_at: i64) -> Value {
-    json!({
-        "type": "contact_tag",
-        "created_at": applied_at,
-        "tag": {"type": "tag", "id": tag.get("id").cloned().unwrap_or(Value::Null), "name": tag.get("name").cloned().unwrap_or(Value::Null)},
-        "contact": contact,
-    })
+/// The input of the contact tag triggers (tag-added-to-user, tag-added-to-lead).
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TagInput {
+    /// Only this tag (name, case-insensitive, or id). Any tag when absent.
+    #[serde(default)]
+    pub tag: Option<Text>,
+    #[serde(default)]
+    pub lag_allowance_minutes: Option<LagAllowance>,
+}
+
+/// The poll of a contact tag trigger: its input, then [`tagged_contacts`].
+pub fn poll_tagged(
+    client: &Client,
+    trigger: &'static str,
+    role: Role,
+    input: &str,
+    cursor: Option<&str>,
+) -> Result<PollPage> {
+    let input: TagInput = parse(input)?;
+    tagged_contacts(client, trigger, role, &input, cursor)
 }
 
 /// Tags applied to contacts of `role` (one tag when `tag` is given). Candidates are contacts
 /// updated since the mark (tagging bumps `updated_at`); `GET /contacts/{id}/tags` gives each
 /// tag's `applied_at`. Contacts whose embedded tag list shows no (matching) tag are skipped.
-pub fn tagged_contacts(
+fn tagged_contacts(
     client: &Client,
     trigger: &'static str,
     role: Role,
-    tag: Option<&Text>,
+    input: &TagInput,
     cursor: Option<&str>,
 ) -> Result<PollPage> {
-    let tag = tag.map(|t| resolve_tag(client, t)).transpose()?;
-    let tag_id = tag.as_ref().map(|t| str_of(t, "id").to_string());
+    let tag = tag_filter(client, trigger, input.tag.as_ref(), cursor)?;
+    let tag_id = tag.as_ref().map(|(_, id)| id.clone());
     let expand = |item: &mut Item| -> Result<Vec<Found>> {
         let item = &*item.value();
         if !role.matches(item) {
@@ -144,11 +174,7 @@ pub fn tagged_contacts(
             .filter(|t| tag_id.as_deref().is_none_or(|w| str_of(t, "id") == w))
             .filter_map(|t| {
                 let at = t.get("applied_at").and_then(Value::as_i64)?;
-                Some(Found {
-                    key: tag_key(id, str_of(t, "id"), at),
-                    ts: at,
-                    data: contact_tag(item, t, at).into(),
-                })
+                Some(shapes::contact_tag(item, t, at))
             })
             .collect())
     };
@@ -163,7 +189,9 @@ pub fn tagged_contacts(
         window: "updated_at",
         per_page: TAG_PER_PAGE,
         max_pages: TAG_MAX_PAGES,
-        movable: true,
+        lag: lag_secs(input.lag_allowance_minutes),
+        memo: true,
+        tag,
         expand: &expand,
     }
     .poll(client, cursor)

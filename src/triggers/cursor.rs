@@ -1,15 +1,33 @@
-//! The opaque poll cursor: base64url (no padding) of a small JSON document.
+//! The opaque poll cursor: base64url (no padding) of a small JSON document, at most
+//! [`MAX_TEXT`] characters however bursty the workspace.
 //!
-//! It holds the high-water mark (`hwm`, Unix seconds of the newest event emitted), the keys of
-//! the events emitted at exactly that second (so items sharing a second are neither lost nor
-//! repeated), and, while a burst is being read across several polls, the search position to
-//! resume from. It names its trigger, so a cursor handed to another trigger is rejected.
+//! It holds the mark (`h`: the newest window time a finished read scanned), a floor (`f`:
+//! happenings before it are never emitted), what was already emitted inside the trailing lag
+//! window (`s`, keys grouped by second) and which items were already expanded there (`x`, item
+//! ids grouped by window second, for triggers whose expansion costs requests), and, while a
+//! read spans several polls, the search position to resume from. It names its trigger, so a
+//! cursor handed to another trigger is rejected.
+//!
+//! Past the size bound the oldest remembered second is forgotten and the floor raised past it:
+//! nothing can then be emitted twice (what was forgotten can no longer be emitted at all); only
+//! a happening that reaches search later than the shortened window allows is missed. Emitting an
+//! action twice (a second welcome mail) cannot be undone by the host, a duplicate id is the only
+//! thing it can dedupe, and the bound is reached only with more than a thousand happenings
+//! inside one lag window, so the window shrinks, never the promise not to repeat.
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Bumped when the layout changes; older cursors are then rejected with a clear message.
-const VERSION: u32 = 1;
+/// 2: the lag window (`f`, `s`, `x`) replaced the keys at the mark.
+const VERSION: u32 = 2;
+
+/// The longest cursor text: what a host can store beside each automation.
+pub const MAX_TEXT: usize = 64 * 1024;
+
+/// Keys (or item ids) grouped by their second.
+pub type BySecond = BTreeMap<i64, Vec<String>>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cursor {
@@ -18,15 +36,30 @@ pub struct Cursor {
     /// The trigger key this cursor belongs to.
     #[serde(rename = "t")]
     pub trigger: String,
-    /// Unix seconds of the newest event emitted so far (0: nothing seen yet).
+    /// The newest window time (Unix seconds) a finished read scanned (0: nothing yet).
     #[serde(rename = "h")]
-    pub hwm: i64,
-    /// Keys of the events already emitted at second `hwm`.
-    #[serde(rename = "s", default, skip_serializing_if = "Vec::is_empty")]
-    pub seen: Vec<String>,
+    pub mark: i64,
+    /// Happenings before this second are never emitted: the first poll's start, or raised past
+    /// what the size bound made the cursor forget.
+    #[serde(rename = "f", default, skip_serializing_if = "is_zero")]
+    pub floor: i64,
+    /// Keys of the events emitted inside the lag window, by event second.
+    #[serde(rename = "s", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub emitted: BySecond,
+    /// Ids of the items already expanded inside the lag window, by window second.
+    #[serde(rename = "x", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub expanded: BySecond,
     /// A search read that stopped at the page bound and resumes at the next poll.
     #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub scan: Option<Scan>,
+    /// The trigger's `tag` input as given and the tag id it resolved to, so later polls skip
+    /// the lookup (an idle poll stays one request).
+    #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<(String, String)>,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// A search in progress: the same query (same lower bound) continues after `after`.
@@ -35,35 +68,81 @@ pub struct Scan {
     /// The window's lower bound the query was built with.
     #[serde(rename = "l")]
     pub lower: i64,
+    /// Events before this second are not emitted by this read.
+    #[serde(rename = "w")]
+    pub window_start: i64,
     /// Intercom's `pages.next.starting_after`.
     #[serde(rename = "a")]
     pub after: String,
-    /// Newest event second emitted during this read, and the keys emitted at it.
+    /// The newest window time scanned during this read.
     #[serde(rename = "m")]
     pub max: i64,
-    #[serde(rename = "k", default, skip_serializing_if = "Vec::is_empty")]
-    pub max_keys: Vec<String>,
-    /// Keys emitted during this read, for sources whose items can move in the sort order while
-    /// being read (e.g. sorted by `updated_at`); empty otherwise.
-    #[serde(rename = "e", default, skip_serializing_if = "Vec::is_empty")]
-    pub emitted: Vec<String>,
 }
 
 impl Cursor {
-    pub fn new(trigger: &str, hwm: i64, seen: Vec<String>) -> Self {
+    pub fn new(trigger: &str, mark: i64) -> Self {
         Cursor {
             version: VERSION,
             trigger: trigger.to_string(),
-            hwm,
-            seen,
-            scan: None,
+            mark,
+            ..Cursor::default()
         }
     }
 
-    /// The cursor as opaque text.
-    pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).expect("cursor serializes");
-        base64url_encode(&json)
+    /// Whether `key` was emitted at second `ts`.
+    pub fn was_emitted(&self, ts: i64, key: &str) -> bool {
+        contains(&self.emitted, ts, key)
+    }
+
+    /// Whether item `id` was expanded at window second `ts`.
+    pub fn was_expanded(&self, ts: i64, id: &str) -> bool {
+        contains(&self.expanded, ts, id)
+    }
+
+    pub fn remember_emitted(&mut self, ts: i64, key: String) {
+        self.emitted.entry(ts).or_default().push(key);
+    }
+
+    pub fn remember_expanded(&mut self, ts: i64, id: String) {
+        self.expanded.entry(ts).or_default().push(id);
+    }
+
+    /// Forgets what lies before `start` (outside the lag window): nothing there is emitted again.
+    pub fn forget_before(&mut self, start: i64) {
+        self.emitted = self.emitted.split_off(&start);
+        self.expanded = self.expanded.split_off(&start);
+    }
+
+    /// The cursor as opaque text, at most [`MAX_TEXT`] long: past it the oldest remembered
+    /// seconds are forgotten and the floor raised past them (see the module comment).
+    pub fn encode(&mut self) -> String {
+        loop {
+            let text = base64url_encode(&serde_json::to_vec(self).expect("cursor serializes"));
+            if text.len() <= MAX_TEXT {
+                return text;
+            }
+            // JSON bytes to shed (base64 is 4/3 of it), forgetting whole seconds oldest first.
+            let mut excess = (text.len() - MAX_TEXT) * 3 / 4 + 1;
+            while excess > 0 {
+                let oldest = [self.emitted.keys().next(), self.expanded.keys().next()]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .copied();
+                let Some(ts) = oldest else {
+                    // Nothing left to forget: only a giant search position could be this long.
+                    self.scan = None;
+                    break;
+                };
+                for map in [&mut self.emitted, &mut self.expanded] {
+                    if let Some(keys) = map.remove(&ts) {
+                        excess = excess
+                            .saturating_sub(keys.iter().map(|k| k.len() + 3).sum::<usize>() + 16);
+                    }
+                }
+                self.floor = self.floor.max(ts + 1);
+            }
+        }
     }
 
     /// Parses a cursor this trigger produced; anything else is `invalid-input` on `cursor`.
@@ -82,11 +161,16 @@ impl Cursor {
         if cursor.trigger != trigger {
             return Err(bad(&format!("it belongs to `{}`", cursor.trigger)));
         }
-        if cursor.hwm < 0 {
+        if cursor.mark < 0 || cursor.floor < 0 {
             return Err(bad("negative time"));
         }
         Ok(cursor)
     }
+}
+
+fn contains(map: &BySecond, ts: i64, key: &str) -> bool {
+    map.get(&ts)
+        .is_some_and(|keys| keys.iter().any(|k| k == key))
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -145,16 +229,53 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_with_scan_state() {
-        let mut c = Cursor::new("new-user", 1_700_000_000, vec!["a".into(), "b".into()]);
+        let mut c = Cursor::new("new-user", 1_700_000_000);
+        c.remember_emitted(1_700_000_000, "a".into());
+        c.remember_emitted(1_699_999_990, "b".into());
+        c.remember_expanded(1_699_999_990, "i".into());
         c.scan = Some(Scan {
             lower: 1_699_913_600,
+            window_start: 1_699_999_100,
             after: "WzE3MDAsImFiYyJd".into(),
             max: 1_700_000_005,
-            max_keys: vec!["z".into()],
-            emitted: vec![],
         });
         let text = c.encode();
-        assert_eq!(Cursor::decode(&text, "new-user").unwrap(), c);
+        let back = Cursor::decode(&text, "new-user").unwrap();
+        assert_eq!(back, c);
+        assert!(back.was_emitted(1_699_999_990, "b") && !back.was_emitted(1_700_000_000, "b"));
+        assert!(back.was_expanded(1_699_999_990, "i"));
+    }
+
+    #[test]
+    fn the_window_forgets_what_lies_before_it() {
+        let mut c = Cursor::new("new-user", 100);
+        c.remember_emitted(10, "old".into());
+        c.remember_emitted(50, "kept".into());
+        c.remember_expanded(49, "item".into());
+        c.forget_before(50);
+        assert!(!c.was_emitted(10, "old") && c.was_emitted(50, "kept"));
+        assert!(c.expanded.is_empty());
+    }
+
+    #[test]
+    fn a_burst_past_the_size_bound_forgets_the_oldest_seconds_and_raises_the_floor() {
+        let mut c = Cursor::new("new-user", 1_700_000_000);
+        // 5,000 contact-id keys over 50 seconds: far more than 64 KiB.
+        for i in 0..5_000i64 {
+            c.remember_emitted(1_700_000_000 - 49 + i / 100, format!("{:024x}", i));
+        }
+        let text = c.encode();
+        assert!(text.len() <= MAX_TEXT, "{}", text.len());
+        let back = Cursor::decode(&text, "new-user").unwrap();
+        let oldest_kept = *back.emitted.keys().next().unwrap();
+        assert_eq!(
+            back.floor, oldest_kept,
+            "floor just past the forgotten seconds"
+        );
+        assert!(back.floor > 1_700_000_000 - 49);
+        // Kept seconds are whole: every key of the newest second is there.
+        assert_eq!(back.emitted[&1_700_000_000].len(), 100);
+        assert!(back.emitted.len() >= 10, "most of the window is kept");
     }
 
     fn field(r: Result<Cursor>) -> String {
@@ -166,7 +287,7 @@ mod tests {
 
     #[test]
     fn bad_cursors_are_invalid_input_on_cursor() {
-        let other = Cursor::new("new-lead", 5, vec![]).encode();
+        let other = Cursor::new("new-lead", 5).encode();
         assert_eq!(field(Cursor::decode(&other, "new-user")), "cursor");
         assert_eq!(field(Cursor::decode("%%%", "new-user")), "cursor");
         assert_eq!(field(Cursor::decode("", "new-user")), "cursor");
@@ -174,7 +295,7 @@ mod tests {
             field(Cursor::decode(&base64url_encode(b"[1,2]"), "new-user")),
             "cursor"
         );
-        let mut future = Cursor::new("new-user", 5, vec![]);
+        let mut future = Cursor::new("new-user", 5);
         future.version = 99;
         assert_eq!(
             field(Cursor::decode(&future.encode(), "new-user")),

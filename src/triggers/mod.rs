@@ -4,6 +4,7 @@
 pub mod contact_poll;
 pub mod cursor;
 pub mod search_poll;
+pub mod shapes;
 pub mod webhook;
 
 mod lead_added_email;
@@ -14,7 +15,7 @@ mod new_conversation;
 mod new_lead;
 mod new_unsubscription;
 mod new_user;
-pub(crate) mod tag_added_to_conversation;
+mod tag_added_to_conversation;
 mod tag_added_to_lead;
 mod tag_added_to_user;
 
@@ -93,6 +94,8 @@ pub struct WebhookResult {
     pub topic: String,
     pub events: Vec<Event>,
     pub note: Option<String>,
+    /// Intercom's notification id (`None` for a `ping`, which has none).
+    pub delivery_id: Option<String>,
 }
 
 pub type PollFn = fn(&Client, &str, Option<&str>) -> Result<PollPage>;

@@ -1,7 +1,7 @@
 //! new-closed-conversation: an admin closes a conversation (again on every re-close).
 
-use super::search_poll::{ts_at, Endpoint, Found, Item, Source};
-use super::{PollPage, Shape, TriggerOp};
+use super::search_poll::{lag_secs, ts_at, Endpoint, Found, Item, LagAllowance, Source};
+use super::{shapes, PollPage, Shape, TriggerOp};
 use crate::error::Result;
 use crate::input::parse;
 use crate::intercom::query::filter;
@@ -12,10 +12,12 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// No options.
 #[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
-pub struct Input {}
+pub struct Input {
+    #[serde(default)]
+    pub lag_allowance_minutes: Option<LagAllowance>,
+}
 
 pub const TRIGGER: TriggerOp = TriggerOp {
     meta: Meta {
@@ -36,7 +38,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 };
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
-    let _: Input = parse(input)?;
+    let input: Input = parse(input)?;
     let expand = |item: &mut Item| -> Result<Vec<Found>> {
         let c = item.value();
         let closed = c.get("state").and_then(Value::as_str) == Some("closed");
@@ -47,12 +49,8 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
             return Ok(vec![]);
         };
         Ok(if closed {
-            let key = format!("{id}:{ts}");
-            vec![Found {
-                key,
-                ts,
-                data: std::mem::take(c).into(),
-            }]
+            let id = id.to_string();
+            vec![shapes::closed(&id, ts, std::mem::take(c).into())]
         } else {
             vec![]
         })
@@ -64,7 +62,9 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
         window: "statistics.last_close_at",
         per_page: 150,
         max_pages: 3,
-        movable: false,
+        lag: lag_secs(input.lag_allowance_minutes),
+        memo: false,
+        tag: None,
         expand: &expand,
     }
     .poll(client, cursor)

@@ -1,9 +1,17 @@
-//! new-company: a company is created. Intercom has no company search: the poller reads every
-//! company with `GET /companies/scroll` and keeps those created since the mark.
+//! new-company: a company is created. Intercom cannot search companies nor list them by
+//! creation, so each poll reads them all page by page and keeps, in bounded memory, those
+//! created inside the lag window that were not emitted yet.
+//!
+//! Which list: `GET /companies` (page numbers) lists every company, those without users too
+//! (unlike `POST /companies/list`), and opens no scroll, so other integrations scrolling the same
+//! workspace are not disturbed. Intercom caps page-number lists at 10,000 companies (OpenAPI,
+//! "List all companies"), so larger workspaces are read with the scroll (`GET /companies/scroll`),
+//! of which each app may hold one, expiring after a minute unused (OpenAPI, "Scroll over all
+//! companies"); while another is open the poll answers `rate-limited` with a minute to wait.
 
 use super::cursor::Cursor;
-use super::search_poll::SAMPLES;
-use super::{Event, PollPage, Shape, TriggerOp};
+use super::search_poll::{lag_secs, LagAllowance, SAMPLES};
+use super::{shapes, PollPage, Shape, TriggerOp};
 use crate::error::{Error, Result};
 use crate::input::parse;
 use crate::intercom::{encode, Client};
@@ -12,17 +20,23 @@ use crate::schemas::{COMPANY_SAMPLE, COMPANY_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::BinaryHeap;
 
-/// No options.
 #[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
-pub struct Input {}
+pub struct Input {
+    #[serde(default)]
+    pub lag_allowance_minutes: Option<LagAllowance>,
+}
 
 /// Events per poll; the rest come with `has_more`.
 const MAX_EVENTS: usize = 450;
-/// Scroll pages read at most (Intercom's pages hold 50 companies or so).
-const MAX_SCROLL_PAGES: usize = 1000;
+/// Companies per `GET /companies` page.
+const PER_PAGE: usize = 50;
+/// The most companies a page-number list returns (OpenAPI, "List all companies").
+const LIST_CAP: u64 = 10_000;
+/// Pages read at most (scroll pages hold 50 companies or so): a million companies.
+const MAX_PAGES: usize = 20_000;
 
 pub const TRIGGER: TriggerOp = TriggerOp {
     meta: Meta {
@@ -36,101 +50,189 @@ pub const TRIGGER: TriggerOp = TriggerOp {
     info: TriggerInfo {
         webhook_topics: &["company.created"],
         can_poll: true,
-        notes: "Intercom cannot search companies, so each poll reads them all with the company scroll (`GET /companies/scroll`, one open scroll per app: don't run two company polls of one workspace at once) and keeps those created since the last poll. Fine for thousands of companies; prefer the webhook for very large workspaces. Companies created through the API appear in Intercom's UI (and in `/companies/list`) only once a user is attached to them; the scroll and this trigger see them at once.",
+        notes: "Intercom can neither search companies nor list them by creation, so each poll reads every company page by page (`GET /companies`, which opens no scroll; past 10,000 companies, where Intercom caps that list, the company scroll, one open per app) and emits those created since the last poll, re-reading the lag window behind the newest. Memory stays bounded by the page size, but a poll costs one request per 50 companies: for very large workspaces prefer the `company.created` webhook. Companies created through the API appear in Intercom's UI (and in `/companies/list`) only once a user is attached to them; this trigger sees them at once.",
     },
     poll: Some(poll),
     shape: Shape::Company,
 };
 
-fn scroll_all(client: &Client) -> Result<Vec<Value>> {
-    let mut all = Vec::new();
+/// A company kept for emission, ordered by (created_at, id) so the heap drops the newest.
+struct Kept(i64, String, Value);
+
+impl PartialEq for Kept {
+    fn eq(&self, o: &Self) -> bool {
+        (self.0, &self.1) == (o.0, &o.1)
+    }
+}
+impl Eq for Kept {}
+impl PartialOrd for Kept {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Kept {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        (self.0, &self.1).cmp(&(o.0, &o.1))
+    }
+}
+
+/// Calls `each` with every company, one page at a time (none is held beyond its page).
+fn each_company(client: &Client, each: &mut dyn FnMut(Value)) -> Result<()> {
+    let first = client.get(&format!("/companies?per_page={PER_PAGE}&page=1"))?;
+    let total = first
+        .get("total_count")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    if total > LIST_CAP {
+        return scroll(client, each);
+    }
+    let mut page = first;
+    for n in 2..=MAX_PAGES + 1 {
+        let data = match page.get_mut("data").map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        };
+        let last = data.len() < PER_PAGE || page.pointer("/pages/next").is_none_or(Value::is_null);
+        data.into_iter().for_each(&mut *each);
+        if last {
+            return Ok(());
+        }
+        page = client.get(&format!("/companies?per_page={PER_PAGE}&page={n}"))?;
+    }
+    Err(Error::Internal(format!(
+        "the company list did not end after {MAX_PAGES} pages"
+    )))
+}
+
+fn scroll(client: &Client, each: &mut dyn FnMut(Value)) -> Result<()> {
     let mut param: Option<String> = None;
-    for _ in 0..MAX_SCROLL_PAGES {
+    for _ in 0..MAX_PAGES {
         let path = match &param {
             None => "/companies/scroll".to_string(),
             Some(p) => format!("/companies/scroll?scroll_param={}", encode(p)),
         };
-        let mut page = client.get(&path)?;
+        let mut page = client.get(&path).map_err(scroll_busy)?;
         let data = match page.get_mut("data").map(Value::take) {
             Some(Value::Array(items)) => items,
             _ => Vec::new(),
         };
         if data.is_empty() {
-            return Ok(all);
+            return Ok(());
         }
-        all.extend(data);
+        data.into_iter().for_each(&mut *each);
         param = page
             .get("scroll_param")
             .and_then(Value::as_str)
             .map(str::to_string);
         if param.is_none() {
-            return Ok(all);
+            return Ok(());
         }
     }
     Err(Error::Internal(format!(
-        "the company scroll did not end after {MAX_SCROLL_PAGES} pages"
+        "the company scroll did not end after {MAX_PAGES} pages"
     )))
 }
 
+/// Another scroll is open for this app: Intercom answers 400 "scroll already exists for this
+/// app" (observed in public client code: intercom-ruby issue #292); it expires a minute after
+/// its last use, so this is worth retrying then.
+fn scroll_busy(e: Error) -> Error {
+    match e {
+        Error::Upstream {
+            status: 400,
+            message,
+            ..
+        } if message.contains("scroll already exists") => Error::RateLimited {
+            retry_after_ms: 60_000,
+            message: format!(
+                "another company scroll is open for this Intercom app ({message}); Intercom allows one per app and \
+                 closes it a minute after its last use, so this poll can run again then. Workspaces over \
+                 {LIST_CAP} companies can only be read with the scroll; the company.created webhook needs none."
+            ),
+        },
+        e => e,
+    }
+}
+
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
-    let _: Input = parse(input)?;
+    let input: Input = parse(input)?;
+    let lag = lag_secs(input.lag_allowance_minutes);
     let cursor = cursor
         .map(|c| Cursor::decode(c, "new-company"))
         .transpose()?;
-    let mut found: Vec<(i64, String, Value)> = scroll_all(client)?
-        .into_iter()
-        .filter_map(|c| {
-            let ts = c.get("created_at").and_then(Value::as_i64)?;
-            let id = c.get("id").and_then(Value::as_str)?.to_string();
-            Some((ts, id, c))
-        })
-        .collect();
-    found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    let event = |(ts, id, data): (i64, String, Value)| Event {
-        id,
-        trigger: "new-company".into(),
-        occurred_at: ts,
-        data: data.into(),
-    };
     let Some(mut cursor) = cursor else {
-        let hwm = found.last().map_or(0, |f| f.0);
-        let seen = found
-            .iter()
-            .filter(|f| f.0 == hwm)
-            .map(|f| f.1.clone())
-            .collect();
-        let start = found.len().saturating_sub(SAMPLES);
+        // Samples: the newest few; the cursor starts at the newest creation second.
+        let mut newest: BinaryHeap<std::cmp::Reverse<Kept>> = BinaryHeap::new();
+        let (mut mark, mut at_mark) = (0, Vec::new());
+        each_company(client, &mut |c| {
+            if let Some(k) = kept(c) {
+                if k.0 > mark {
+                    (mark, at_mark) = (k.0, Vec::new());
+                }
+                if k.0 == mark {
+                    at_mark.push(k.1.clone());
+                }
+                newest.push(std::cmp::Reverse(k));
+                if newest.len() > SAMPLES {
+                    newest.pop();
+                }
+            }
+        })?;
+        let mut cursor = Cursor::new("new-company", mark);
+        cursor.floor = mark;
+        let mut found: Vec<Kept> = newest.into_iter().map(|r| r.0).collect();
+        found.sort();
+        for id in at_mark {
+            cursor.remember_emitted(mark, id);
+        }
         return Ok(PollPage {
-            events: found.into_iter().skip(start).map(event).collect(),
-            cursor: Cursor::new("new-company", hwm, seen).encode(),
+            events: events(found),
+            cursor: cursor.encode(),
             has_more: false,
         });
     };
-    let seen: HashSet<&String> = cursor.seen.iter().collect();
-    let mut new: Vec<(i64, String, Value)> = found
-        .iter()
-        .filter(|f| f.0 > cursor.hwm || (f.0 == cursor.hwm && !seen.contains(&f.1)))
-        .cloned()
-        .collect();
-    let has_more = new.len() > MAX_EVENTS;
-    new.truncate(MAX_EVENTS);
-    // Oldest first, cut anywhere: the mark and the ids at it say exactly where to go on.
-    if let Some(last) = new.last() {
-        let at_last: Vec<String> = new
-            .iter()
-            .filter(|f| f.0 == last.0)
-            .map(|f| f.1.clone())
-            .collect();
-        if last.0 > cursor.hwm {
-            cursor.hwm = last.0;
-            cursor.seen = at_last;
-        } else {
-            cursor.seen.extend(at_last);
+    let start = (cursor.mark - lag).max(cursor.floor);
+    // The oldest new companies, at most MAX_EVENTS of them: a max-heap dropping the newest.
+    let mut new: BinaryHeap<Kept> = BinaryHeap::new();
+    let (mut scanned, mut overflow) = (cursor.mark, false);
+    each_company(client, &mut |c| {
+        let Some(k) = kept(c) else { return };
+        if k.0 < start || cursor.was_emitted(k.0, &k.1) {
+            return;
         }
+        scanned = scanned.max(k.0);
+        new.push(k);
+        if new.len() > MAX_EVENTS {
+            new.pop();
+            overflow = true;
+        }
+    })?;
+    let new = new.into_sorted_vec();
+    for k in &new {
+        cursor.remember_emitted(k.0, k.1.clone());
     }
+    // Cut short, the mark stays at the newest emitted: the rest is at or after it.
+    cursor.mark = match (overflow, new.last()) {
+        (true, Some(last)) => cursor.mark.max(last.0),
+        _ => scanned,
+    };
+    cursor.forget_before((cursor.mark - lag).max(cursor.floor));
     Ok(PollPage {
-        events: new.into_iter().map(event).collect(),
+        events: events(new),
         cursor: cursor.encode(),
-        has_more,
+        has_more: overflow,
     })
+}
+
+fn kept(c: Value) -> Option<Kept> {
+    let ts = c.get("created_at").and_then(Value::as_i64)?;
+    let id = c.get("id").and_then(Value::as_str)?.to_string();
+    Some(Kept(ts, id, c))
+}
+
+fn events(found: Vec<Kept>) -> Vec<super::Event> {
+    found
+        .into_iter()
+        .map(|Kept(ts, id, c)| shapes::created(&id, ts, c.into()).into_event("new-company"))
+        .collect()
 }

@@ -1,9 +1,10 @@
 //! new-conversation: a contact (user or lead) starts a conversation.
 
-use super::search_poll::{Endpoint, Found, Item, Source};
-use super::{PollPage, Shape, TriggerOp};
+use super::search_poll::{lag_secs, Endpoint, Found, Item, LagAllowance, Source};
+use super::{shapes, PollPage, Shape, TriggerOp};
 use crate::error::Result;
 use crate::input::parse;
+use crate::intercom::query::filter;
 use crate::intercom::Client;
 use crate::operation::{input_schema, Meta, TriggerInfo};
 use crate::schemas::{CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
@@ -19,6 +20,8 @@ pub struct Input {
     /// conversations is `conversation.admin.single.created`.
     #[serde(default)]
     pub include_admin_initiated: Option<bool>,
+    #[serde(default)]
+    pub lag_allowance_minutes: Option<LagAllowance>,
 }
 
 pub const TRIGGER: TriggerOp = TriggerOp {
@@ -53,24 +56,32 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
             return Ok(vec![]);
         };
         Ok(if all || by_contact {
-            let key = id.to_string();
-            vec![Found {
-                key,
-                ts,
-                data: std::mem::take(c).into(),
-            }]
+            let id = id.to_string();
+            vec![shapes::created(&id, ts, std::mem::take(c).into())]
         } else {
             vec![]
         })
     };
+    // The author filter goes into the query; the check above stays for authors it misses.
+    let filters = if all {
+        vec![]
+    } else {
+        vec![filter(
+            "source.author.type",
+            "IN",
+            serde_json::json!(["user", "lead", "contact"]),
+        )]
+    };
     Source {
         trigger: "new-conversation",
         endpoint: Endpoint::Conversations,
-        filters: vec![],
+        filters,
         window: "created_at",
         per_page: 150,
         max_pages: 3,
-        movable: false,
+        lag: lag_secs(input.lag_allowance_minutes),
+        memo: false,
+        tag: None,
         expand: &expand,
     }
     .poll(client, cursor)

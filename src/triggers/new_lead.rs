@@ -1,6 +1,7 @@
 //! new-lead: a lead (contact with role `lead`) is created.
 
 use super::contact_poll::new_contacts;
+use super::search_poll::LagAllowance;
 use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
 use crate::input::parse;
@@ -11,10 +12,12 @@ use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-/// No options.
 #[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
-pub struct Input {}
+pub struct Input {
+    #[serde(default)]
+    pub lag_allowance_minutes: Option<LagAllowance>,
+}
 
 pub const TRIGGER: TriggerOp = TriggerOp {
     meta: Meta {
@@ -35,6 +38,13 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 };
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
-    let _: Input = parse(input)?;
-    new_contacts(client, "new-lead", Role::Lead, cursor, None)
+    let input: Input = parse(input)?;
+    new_contacts(
+        client,
+        "new-lead",
+        Role::Lead,
+        input.lag_allowance_minutes,
+        cursor,
+        None,
+    )
 }

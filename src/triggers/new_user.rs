@@ -1,6 +1,7 @@
 //! new-user: a user (contact with role `user`) is created.
 
 use super::contact_poll::{new_contacts, Enrich};
+use super::search_poll::LagAllowance;
 use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
 use crate::input::parse;
@@ -22,6 +23,8 @@ pub struct Input {
     /// only: webhook deliveries carry Intercom's company summaries.
     #[serde(default)]
     pub include_company_attributes: Option<bool>,
+    #[serde(default)]
+    pub lag_allowance_minutes: Option<LagAllowance>,
 }
 
 pub const TRIGGER: TriggerOp = TriggerOp {
@@ -73,5 +76,12 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
     };
     // Without enrichment each user goes out as the text Intercom sent.
     let enrich = (input.include_company_attributes == Some(true)).then_some(&enrich as Enrich);
-    new_contacts(client, "new-user", Role::User, cursor, enrich)
+    new_contacts(
+        client,
+        "new-user",
+        Role::User,
+        input.lag_allowance_minutes,
+        cursor,
+        enrich,
+    )
 }

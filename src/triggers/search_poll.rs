@@ -1,39 +1,70 @@
 //! The search poller every search-backed trigger uses (`POST /contacts/search`,
 //! `POST /conversations/search`): a window on one date field, client-side filtering on exact
-//! seconds, body cursor pagination, a page bound per poll with resumption, and a cursor that
-//! keeps the high-water mark and the keys already emitted at that second.
+//! seconds, body cursor pagination, a page bound per poll with resumption, and a cursor (see
+//! [`cursor`](super::cursor)) that survives Intercom's search as it really is:
 //!
-//! Each candidate item the search returns is expanded into zero or more [`Found`] events (a
-//! contact into itself, a tagged contact into its tag applications...). An event is new when its
-//! time is after the high-water mark, or at it with a key not yet emitted. No clock is read: the
-//! mark only ever comes from Intercom's own timestamps, so host and API clocks may disagree.
+//! * **Late results.** Search lags writes by "a few minutes" (Intercom's docs, Search contacts,
+//!   "Contact creation delay"), for updates too. Every read re-reads a trailing window of
+//!   [`LAG_ALLOWANCE_MINUTES`] (or the trigger's `lag_allowance_minutes`) behind the mark, and the
+//!   cursor keeps what was emitted inside it, so a late item is emitted once when it appears.
+//! * **The mark moves on what was scanned**, not on what was emitted: a trigger that filters
+//!   everything out still moves on, and items already expanded in the window (tag lookups) are
+//!   remembered, so an idle poll costs one search request.
+//! * **A rejected search cursor** (400 `client_error` "Invalid starting_after param", listed in
+//!   the OpenAPI error examples) restarts the read from its lower bound; the window memory keeps
+//!   it from emitting anything twice.
+//!
+//! Each candidate item is expanded into zero or more [`Found`] events (a contact into itself, a
+//! tagged contact into its tag applications...). No clock is read: the mark only ever comes from
+//! Intercom's own timestamps, so host and API clocks may disagree.
 //!
 //! Contact search matches dates by calendar day in the workspace timezone (see
 //! [`contact_poll`](super::contact_poll)); conversation search compares seconds.
 
 use super::cursor::{Cursor, Scan};
+pub use super::shapes::Found;
 use super::{Data, Event, PollPage};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::intercom::query::{and, filter, Search};
 use crate::intercom::Client;
 use crate::time::DAY;
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
-use std::collections::HashSet;
+
+/// How far behind the mark every poll re-reads, by default: Intercom documents a search delay
+/// of "a few minutes"; 15 minutes is several times that.
+pub const LAG_ALLOWANCE_MINUTES: u32 = 15;
+/// The largest allowance a trigger input may ask for (one day).
+const MAX_LAG_ALLOWANCE_MINUTES: u32 = 24 * 60;
+
+/// Minutes a record may take to appear in Intercom's search after it was created or changed
+/// (default 15, at most 1440). Each poll re-reads this far behind the newest item it saw, so
+/// late items are still emitted, once. Raise it for workspaces whose search lags more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[schemars(inline)]
+pub struct LagAllowance(#[schemars(range(min = 1, max = 1440))] u32);
+
+impl<'de> Deserialize<'de> for LagAllowance {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let n = u32::deserialize(d)?;
+        if !(1..=MAX_LAG_ALLOWANCE_MINUTES).contains(&n) {
+            return Err(serde::de::Error::custom(format!(
+                "lag_allowance_minutes must be 1 to {MAX_LAG_ALLOWANCE_MINUTES}, got {n}"
+            )));
+        }
+        Ok(LagAllowance(n))
+    }
+}
+
+/// The allowance in seconds (the default when not given).
+pub fn lag_secs(allowance: Option<LagAllowance>) -> i64 {
+    i64::from(allowance.map_or(LAG_ALLOWANCE_MINUTES, |a| a.0)) * 60
+}
 
 /// How many of the newest events the first poll returns as samples.
 pub const SAMPLES: usize = 3;
-
-/// One event an item yields.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Found {
-    /// Identifies the event across polls (e.g. the contact id, or `conversation:close time`).
-    pub key: String,
-    /// When it happened, Unix seconds.
-    pub ts: i64,
-    pub data: Data,
-}
 
 /// One search result: the text Intercom sent, with the few fields every trigger reads taken out
 /// of it. An expander that needs more parses it whole ([`value`](Item::value)); an item nobody
@@ -153,9 +184,13 @@ pub struct Source<'a> {
     pub per_page: u32,
     /// Pages read per poll before answering `has_more`.
     pub max_pages: u32,
-    /// Items can move in the order while being read (window on `updated_at`): remember the keys
-    /// emitted during a read that spans several polls.
-    pub movable: bool,
+    /// The lag allowance, seconds ([`lag_secs`]).
+    pub lag: i64,
+    /// Expanding an item costs requests (tag lookups): remember the items expanded inside the
+    /// window so a re-read does not expand them again.
+    pub memo: bool,
+    /// The `tag` input and its id, kept in the cursor ([`Cursor::tag`]).
+    pub tag: Option<(String, String)>,
     pub expand: Expand<'a>,
 }
 
@@ -164,6 +199,12 @@ pub fn ts_at(item: &Value, path: &str) -> Option<i64> {
     path.split('.')
         .try_fold(item, |v, k| v.get(k))
         .and_then(Value::as_i64)
+}
+
+/// Intercom rejected a saved `starting_after` (stale or expired): 400 `client_error`.
+fn rejected_cursor(e: &Error) -> bool {
+    matches!(e, Error::Upstream { status: 400, code, message, .. }
+        if code.as_deref() == Some("client_error") || message.contains("starting_after"))
 }
 
 impl Source<'_> {
@@ -178,13 +219,13 @@ impl Source<'_> {
         self.endpoint == Endpoint::Contacts
     }
 
-    /// The `>` bound that finds every item at or after `hwm`. Contacts: a day earlier, because
+    /// The `>` bound that finds every item at or after `start`. Contacts: a day earlier, because
     /// `>` starts at the next calendar day (in any workspace timezone, the day after the one
-    /// holding `hwm - DAY` starts at or before `hwm`). Conversations: a second earlier.
-    pub fn lower_bound(&self, hwm: i64) -> i64 {
+    /// holding `start - DAY` starts at or before `start`). Conversations: a second earlier.
+    pub fn lower_bound(&self, start: i64) -> i64 {
         match self.endpoint {
-            Endpoint::Contacts => (hwm - DAY).max(0),
-            Endpoint::Conversations => (hwm - 1).max(0),
+            Endpoint::Contacts => (start - DAY).max(0),
+            Endpoint::Conversations => (start - 1).max(0),
         }
     }
 
@@ -228,6 +269,8 @@ impl Source<'_> {
         }
     }
 
+    /// The newest items as samples; the cursor starts at the newest window second seen (its
+    /// floor), remembering the events found at or after it.
     fn first_poll(&self, client: &Client) -> Result<PollPage> {
         // The newest candidates. Contacts sort by the window field; conversation search has no
         // documented sort, so narrow the window to the newest second seen until it stops moving.
@@ -250,10 +293,18 @@ impl Source<'_> {
                 }
             }
         }
+        let mark = page
+            .data
+            .iter()
+            .filter_map(|i| self.window_ts(i))
+            .max()
+            .unwrap_or(0);
+        let mut cursor = Cursor::new(self.trigger, mark);
+        cursor.floor = mark;
+        cursor.tag = self.tag.clone();
         let mut candidates: Vec<&mut Item> = page.data.iter_mut().collect();
         candidates.sort_by_key(|i| std::cmp::Reverse(self.window_ts(i).unwrap_or(i64::MIN)));
         let mut found: Vec<Found> = Vec::new();
-        let mut keys = HashSet::new();
         for item in candidates {
             let Some(wts) = self.window_ts(item) else {
                 continue;
@@ -261,83 +312,99 @@ impl Source<'_> {
             let newest = found.iter().map(|f| f.ts).max();
             // An item's events are never later than its window time: once we have samples and
             // the window falls below the newest event, nothing further can reach that second.
-            if found.len() >= SAMPLES && newest.is_some_and(|n| wts < n) {
+            // Items at the mark are all expanded: the cursor must know what it already holds.
+            if wts < mark && found.len() >= SAMPLES && newest.is_some_and(|n| wts < n) {
                 break;
             }
+            let id = item.id().unwrap_or_default().to_string();
             for f in (self.expand)(item)? {
-                if keys.insert(f.key.clone()) {
+                if !found.iter().any(|g| g.key == f.key) {
+                    if f.ts >= mark {
+                        cursor.remember_emitted(f.ts, f.key.clone());
+                    }
                     found.push(f);
                 }
             }
+            if self.memo && wts >= mark {
+                cursor.remember_expanded(wts, id);
+            }
         }
-        let hwm = found.iter().map(|f| f.ts).max().unwrap_or(0);
-        let seen = found
-            .iter()
-            .filter(|f| f.ts == hwm)
-            .map(|f| f.key.clone())
-            .collect();
         found.sort_by(|a, b| (b.ts, &b.key).cmp(&(a.ts, &a.key)));
         found.truncate(SAMPLES);
         found.reverse();
         Ok(PollPage {
             events: self.events(found),
-            cursor: Cursor::new(self.trigger, hwm, seen).encode(),
+            cursor: cursor.encode(),
             has_more: false,
         })
     }
 
     fn next_poll(&self, client: &Client, mut cursor: Cursor) -> Result<PollPage> {
-        let h0 = cursor.hwm;
-        let seen0: HashSet<String> = cursor.seen.iter().cloned().collect();
+        cursor.tag = self.tag.clone();
+        let start = (cursor.mark - self.lag).max(cursor.floor);
         let mut scan = cursor.scan.take().unwrap_or_else(|| Scan {
-            lower: self.lower_bound(h0),
+            lower: self.lower_bound(start),
+            window_start: start,
             after: String::new(),
-            max: h0,
-            max_keys: Vec::new(),
-            emitted: Vec::new(),
+            max: cursor.mark,
         });
         // A read resumed from an earlier poll: items created meanwhile sort before where it
         // started (newest first), so when it still found events, start a fresh read at once.
-        let resumed = !scan.after.is_empty();
-        let mut emitted: HashSet<String> = scan.emitted.iter().cloned().collect();
+        let mut resumed = !scan.after.is_empty();
         let mut out: Vec<Found> = Vec::new();
-        let mut pages = 0;
+        // Pages counted against `max_pages`, and all pages read: a restarted read re-reads
+        // pages it already emitted without counting them (else a burst longer than one poll
+        // would restart at its top forever), up to a hard bound.
+        let (mut pages, mut read, mut restarted) = (0, 0, false);
         let done = loop {
             let after = (!scan.after.is_empty()).then_some(scan.after.as_str());
-            let mut page = self.page(client, scan.lower, self.per_page, after)?;
-            pages += 1;
+            let mut page = match self.page(client, scan.lower, self.per_page, after) {
+                // A stale or expired search cursor: read again from the lower bound. What this
+                // read emitted is in the window memory, so nothing comes twice; what the size
+                // bound made the cursor forget is below its floor, so it is not emitted either.
+                Err(e) if after.is_some() && rejected_cursor(&e) => {
+                    scan.after.clear();
+                    scan.window_start = scan.window_start.max(cursor.floor);
+                    (resumed, restarted) = (false, true);
+                    continue;
+                }
+                other => other?,
+            };
+            read += 1;
+            let before = out.len();
             let mut older = false;
             for item in &mut page.data {
                 let Some(wts) = self.window_ts(item) else {
                     continue;
                 };
-                if wts < h0 {
-                    // Sorted newest first: the rest of the window was handled by earlier polls.
+                if wts < scan.window_start {
+                    // Sorted newest first: the rest is behind the window, handled by earlier polls.
                     older |= self.sorted();
                     continue;
                 }
+                scan.max = scan.max.max(wts);
+                let id = item.id().unwrap_or_default().to_string();
+                if self.memo && cursor.was_expanded(wts, &id) {
+                    continue;
+                }
                 for f in (self.expand)(item)? {
-                    let new = f.ts > h0 || (f.ts == h0 && !seen0.contains(&f.key));
-                    if !new || !emitted.insert(f.key.clone()) {
+                    if f.ts < scan.window_start || cursor.was_emitted(f.ts, &f.key) {
                         continue;
                     }
-                    if self.movable {
-                        scan.emitted.push(f.key.clone());
-                    }
-                    if f.ts > scan.max {
-                        scan.max = f.ts;
-                        scan.max_keys.clear();
-                    }
-                    if f.ts == scan.max {
-                        scan.max_keys.push(f.key.clone());
-                    }
+                    cursor.remember_emitted(f.ts, f.key.clone());
                     out.push(f);
                 }
+                if self.memo {
+                    cursor.remember_expanded(wts, id);
+                }
+            }
+            if !restarted || out.len() > before {
+                pages += 1;
             }
             match page.next {
                 Some(next) if !older => {
                     scan.after = next;
-                    if pages >= self.max_pages {
+                    if pages >= self.max_pages || read >= self.max_pages * 8 {
                         break false;
                     }
                 }
@@ -345,13 +412,8 @@ impl Source<'_> {
             }
         };
         if done {
-            if scan.max > h0 {
-                cursor.hwm = scan.max;
-                cursor.seen = scan.max_keys;
-            } else {
-                cursor.seen.extend(scan.max_keys);
-            }
-            cursor.scan = None;
+            cursor.mark = scan.max;
+            cursor.forget_before((cursor.mark - self.lag).max(cursor.floor));
         } else {
             cursor.scan = Some(scan);
         }
@@ -367,12 +429,7 @@ impl Source<'_> {
     fn events(&self, found: Vec<Found>) -> Vec<Event> {
         found
             .into_iter()
-            .map(|f| Event {
-                id: f.key,
-                trigger: self.trigger.to_string(),
-                occurred_at: f.ts,
-                data: f.data,
-            })
+            .map(|f| f.into_event(self.trigger))
             .collect()
     }
 }
@@ -380,6 +437,242 @@ impl Source<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::intercom::{Connection, Region};
+    use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+    use serde_json::json;
+    use std::cell::{Cell, RefCell};
+
+    /// A conversation search over `(id, window time, visible)` items: `> lower` on the window,
+    /// newest first, offset cursors; `reject` answers the next `starting_after` with Intercom's
+    /// 400 `client_error`.
+    #[derive(Default)]
+    struct Index {
+        items: RefCell<Vec<(String, i64, bool)>>,
+        requests: Cell<usize>,
+        reject: Cell<bool>,
+    }
+
+    impl Index {
+        fn add(&self, id: &str, ts: i64, visible: bool) {
+            self.items.borrow_mut().push((id.into(), ts, visible));
+        }
+        fn show_all(&self) {
+            self.items.borrow_mut().iter_mut().for_each(|i| i.2 = true);
+        }
+    }
+
+    impl Transport for Index {
+        fn send(&self, r: &HttpRequest) -> std::result::Result<HttpResponse, TransportError> {
+            self.requests.set(self.requests.get() + 1);
+            let body: Value = serde_json::from_slice(r.body.as_deref().unwrap()).unwrap();
+            let q = &body["query"];
+            let lower = q["value"]
+                .as_array()
+                .map_or(std::slice::from_ref(q), Vec::as_slice)
+                .iter()
+                .find(|f| f["operator"] == ">")
+                .and_then(|f| f["value"].as_i64())
+                .unwrap();
+            let per_page = body["pagination"]["per_page"].as_u64().unwrap() as usize;
+            let after = body["pagination"]["starting_after"].as_str();
+            if after.is_some() && self.reject.replace(false) {
+                let e = r#"{"type":"error.list","errors":[{"code":"client_error","message":"Invalid starting_after param"}]}"#;
+                return Ok(HttpResponse {
+                    status: 400,
+                    headers: vec![],
+                    body: e.into(),
+                });
+            }
+            let mut hits: Vec<_> = self
+                .items
+                .borrow()
+                .iter()
+                .filter(|i| i.2 && i.1 >= lower)
+                .cloned()
+                .collect();
+            hits.sort_by(|a, b| (b.1, &b.0).cmp(&(a.1, &a.0)));
+            let from: usize = after.map_or(0, |a| a.parse().unwrap());
+            let page: Vec<Value> = hits
+                .iter()
+                .skip(from)
+                .take(per_page)
+                .map(|(id, ts, _)| json!({"id": id, "created_at": ts}))
+                .collect();
+            let next = (from + per_page < hits.len())
+                .then(|| json!({"starting_after": (from + per_page).to_string()}));
+            let answer = json!({"conversations": page, "pages": {"next": next}});
+            Ok(HttpResponse {
+                status: 200,
+                headers: vec![],
+                body: answer.to_string().into(),
+            })
+        }
+    }
+
+    fn client(t: &Index) -> Client<'_> {
+        let conn = Connection {
+            access_token: "tok".into(),
+            region: Region::Us,
+            base_url: None,
+            api_version: None,
+            max_rate_limit_wait_ms: None,
+        };
+        Client::new(&conn, t).unwrap()
+    }
+
+    /// Polls `source` from `cursor` until `has_more` is false; every event id, the last cursor.
+    fn drain(source: &Source, c: &Client, cursor: &str) -> (Vec<String>, String) {
+        let (mut ids, mut cursor) = (Vec::new(), cursor.to_string());
+        for _ in 0..50 {
+            let page = source.poll(c, Some(&cursor)).unwrap();
+            ids.extend(page.events.iter().map(|e| e.id.clone()));
+            cursor = page.cursor;
+            if !page.has_more {
+                return (ids, cursor);
+            }
+        }
+        panic!("still has_more after 50 polls");
+    }
+
+    fn created(item: &mut Item) -> Result<Vec<Found>> {
+        let id = item.id().unwrap_or_default().to_string();
+        let ts = item.ts("created_at").unwrap_or_default();
+        Ok(vec![super::super::shapes::created(
+            &id,
+            ts,
+            item.take_data(),
+        )])
+    }
+
+    fn source<'a>(expand: Expand<'a>, memo: bool) -> Source<'a> {
+        Source {
+            trigger: "new-conversation",
+            endpoint: Endpoint::Conversations,
+            filters: vec![],
+            window: "created_at",
+            per_page: 2,
+            max_pages: 2,
+            lag: 15 * 60,
+            memo,
+            tag: None,
+            expand,
+        }
+    }
+
+    const T: i64 = 1_750_000_000;
+
+    #[test]
+    fn first_poll_starts_at_the_newest_second_and_knows_what_it_holds_there() {
+        let ix = Index::default();
+        for (i, ts) in [T - 50, T, T, T, T].into_iter().enumerate() {
+            ix.add(&format!("c{i}"), ts, true);
+        }
+        ix.add("late-old", T - 30, false);
+        let src = source(&created, false);
+        let c = client(&ix);
+        let first = src.poll(&c, None).unwrap();
+        assert_eq!(first.events.len(), SAMPLES);
+        let cursor = Cursor::decode(&first.cursor, "new-conversation").unwrap();
+        assert_eq!((cursor.mark, cursor.floor), (T, T));
+        assert_eq!(cursor.emitted[&T].len(), 4, "all four at the newest second");
+        // Something older than the trigger itself turning up late is not new; the same second is.
+        ix.add("late-same-second", T, false);
+        ix.show_all();
+        let (ids, _) = drain(&src, &c, &first.cursor);
+        assert_eq!(ids, ["late-same-second"]);
+    }
+
+    #[test]
+    fn a_late_item_inside_the_window_is_emitted_once_and_one_past_it_is_not() {
+        let ix = Index::default();
+        ix.add("a", T, true);
+        let src = source(&created, false);
+        let c = client(&ix);
+        let cursor = src.poll(&c, None).unwrap().cursor;
+        ix.add("b", T + 100, true);
+        ix.add("late", T + 60, false);
+        let (ids, cursor) = drain(&src, &c, &cursor);
+        assert_eq!(ids, ["b"]);
+        // `late` reaches search 14 minutes behind the mark: inside the window, emitted once.
+        ix.show_all();
+        ix.add("c", T + 900, true);
+        let (ids, cursor) = drain(&src, &c, &cursor);
+        assert_eq!(ids, ["late", "c"]);
+        let (ids, cursor) = drain(&src, &c, &cursor);
+        assert!(ids.is_empty(), "{ids:?}");
+        // The mark is now T + 900: an item at T + 100 surfacing now is 13 min behind: kept...
+        ix.add("late2", T + 100, true);
+        // ...but one 20 minutes behind the mark is past the allowance.
+        ix.add("too-late", T + 900 - 20 * 60, true);
+        let (ids, _) = drain(&src, &c, &cursor);
+        assert_eq!(ids, ["late2"]);
+    }
+
+    #[test]
+    fn the_mark_moves_on_what_was_scanned_and_an_idle_poll_is_one_request() {
+        let ix = Index::default();
+        let nothing = |_: &mut Item| -> Result<Vec<Found>> { Ok(vec![]) };
+        let src = source(&nothing, false);
+        let c = client(&ix);
+        let mut cursor = src.poll(&c, None).unwrap().cursor;
+        for i in 0..30 {
+            ix.add(&format!("n{i}"), T + 3600 * i, true);
+        }
+        (_, cursor) = drain(&src, &c, &cursor);
+        let mark = Cursor::decode(&cursor, "new-conversation").unwrap().mark;
+        assert_eq!(mark, T + 3600 * 29, "moved though nothing was emitted");
+        ix.requests.set(0);
+        let page = src.poll(&c, Some(&cursor)).unwrap();
+        assert!(page.events.is_empty() && !page.has_more);
+        assert_eq!(ix.requests.get(), 1, "an idle poll reads one page");
+    }
+
+    #[test]
+    fn items_expanded_inside_the_window_are_not_expanded_again() {
+        let ix = Index::default();
+        let calls = Cell::new(0);
+        let counting = |item: &mut Item| {
+            calls.set(calls.get() + 1);
+            created(item)
+        };
+        let src = source(&counting, true);
+        let c = client(&ix);
+        let cursor = src.poll(&c, None).unwrap().cursor;
+        ix.add("a", T, true);
+        ix.add("b", T + 1, true);
+        let (ids, cursor) = drain(&src, &c, &cursor);
+        assert_eq!(ids, ["a", "b"]);
+        calls.set(0);
+        let (ids, _) = drain(&src, &c, &cursor);
+        assert!(ids.is_empty());
+        assert_eq!(calls.get(), 0, "window re-read without re-expanding");
+    }
+
+    #[test]
+    fn a_rejected_search_cursor_restarts_the_read_and_emits_nothing_twice() {
+        let ix = Index::default();
+        let src = source(&created, false);
+        let c = client(&ix);
+        let cursor = src.poll(&c, None).unwrap().cursor;
+        let want: Vec<String> = (0..9).map(|i| format!("x{i}")).collect();
+        for (i, id) in want.iter().enumerate() {
+            ix.add(id, T + i as i64, true);
+        }
+        // Two pages per poll, two items per page: the read resumes from a saved position...
+        let p1 = src.poll(&c, Some(&cursor)).unwrap();
+        assert!(p1.has_more);
+        // ...which Intercom has meanwhile expired.
+        ix.reject.set(true);
+        let mut ids: Vec<String> = p1.events.iter().map(|e| e.id.clone()).collect();
+        let (rest, _) = drain(&src, &c, &p1.cursor);
+        assert!(!ix.reject.get(), "the stale cursor was sent and rejected");
+        ids.extend(rest);
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ids.len(), "nothing twice: {ids:?}");
+        assert_eq!(sorted, want);
+    }
 
     fn raw(text: &str) -> Box<RawValue> {
         RawValue::from_string(text.into()).unwrap()

@@ -1,8 +1,8 @@
 //! tag-added-to-conversation: a tag is added to a conversation.
 
-use super::contact_poll::{resolve_tag, tag_key};
-use super::search_poll::{Endpoint, Found, Item, Source};
-use super::{PollPage, Shape, TriggerOp};
+use super::contact_poll::tag_filter;
+use super::search_poll::{lag_secs, Endpoint, Found, Item, LagAllowance, Source};
+use super::{shapes, PollPage, Shape, TriggerOp};
 use crate::error::Result;
 use crate::input::{parse, Text};
 use crate::intercom::query::filter;
@@ -11,7 +11,7 @@ use crate::operation::{input_schema, Meta, TriggerInfo};
 use crate::schemas::{TAG_ADDED_TO_CONVERSATION_SAMPLE, TAG_ADDED_TO_CONVERSATION_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
@@ -19,16 +19,8 @@ pub struct Input {
     /// Only this tag (name, case-insensitive, or id). Any tag when absent.
     #[serde(default)]
     pub tag: Option<Text>,
-}
-
-/// `conversation_tag {type, created_at, tag, conversation}`.
-pub fn conversation_tag(conversation: &Value, tag: &Value, applied_at: i64) -> Value {
-    json!({
-        "type": "conversation_tag",
-        "created_at": applied_at,
-        "tag": {"type": "tag", "id": tag.get("id").cloned().unwrap_or(Value::Null), "name": tag.get("name").cloned().unwrap_or(Value::Null)},
-        "conversation": conversation,
-    })
+    #[serde(default)]
+    pub lag_allowance_minutes: Option<LagAllowance>,
 }
 
 pub const TRIGGER: TriggerOp = TriggerOp {
@@ -51,20 +43,12 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
     let input: Input = parse(input)?;
-    let tag = input
-        .tag
-        .as_ref()
-        .map(|t| resolve_tag(client, t))
-        .transpose()?;
-    let tag_id = tag
-        .as_ref()
-        .and_then(|t| t.get("id"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let trigger = "tag-added-to-conversation";
+    let tag = tag_filter(client, trigger, input.tag.as_ref(), cursor)?;
+    let tag_id = tag.as_ref().map(|(_, id)| id.clone());
     let expand = |item: &mut Item| -> Result<Vec<Found>> {
         let c = item.value();
         let c = &*c;
-        let id = c.get("id").and_then(Value::as_str).unwrap_or_default();
         Ok(c.pointer("/tags/tags")
             .and_then(Value::as_array)
             .into_iter()
@@ -75,11 +59,7 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
                     return None;
                 }
                 let at = t.get("applied_at").and_then(Value::as_i64)?;
-                Some(Found {
-                    key: tag_key(id, tid, at),
-                    ts: at,
-                    data: conversation_tag(c, t, at).into(),
-                })
+                Some(shapes::conversation_tag(c, t, at))
             })
             .collect())
     };
@@ -88,13 +68,15 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
         filters.push(filter("tag_ids", "=", id.as_str()));
     }
     Source {
-        trigger: "tag-added-to-conversation",
+        trigger,
         endpoint: Endpoint::Conversations,
         filters,
         window: "updated_at",
         per_page: 150,
         max_pages: 3,
-        movable: true,
+        lag: lag_secs(input.lag_allowance_minutes),
+        memo: false,
+        tag,
         expand: &expand,
     }
     .poll(client, cursor)

@@ -1,22 +1,11 @@
 //! tag-added-to-user: a tag is applied to a user.
 
-use super::contact_poll::tagged_contacts;
+use super::contact_poll::{poll_tagged, TagInput as Input};
 use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
-use crate::input::{parse, Text};
 use crate::intercom::contacts::Role;
 use crate::intercom::Client;
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use schemars::JsonSchema;
-use serde::Deserialize;
-
-#[derive(Deserialize, JsonSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Input {
-    /// Only this tag (name, case-insensitive, or id). Any tag when absent.
-    #[serde(default)]
-    pub tag: Option<Text>,
-}
 
 pub const TRIGGER: TriggerOp = TriggerOp {
     meta: Meta {
@@ -37,12 +26,5 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 };
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
-    let input: Input = parse(input)?;
-    tagged_contacts(
-        client,
-        "tag-added-to-user",
-        Role::User,
-        input.tag.as_ref(),
-        cursor,
-    )
+    poll_tagged(client, "tag-added-to-user", Role::User, input, cursor)
 }

@@ -2,7 +2,7 @@
 //! trigger mapping (2.x and 1.x topic names), and normalisation so a webhook event has the same
 //! shape as the polled event of its trigger.
 
-use super::{contact_poll, Event, Shape, WebhookResult, ALL};
+use super::{shapes, WebhookResult, ALL};
 use crate::error::{Error, Result};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
@@ -57,7 +57,9 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Verifies and parses one delivery.
+/// Verifies and parses one delivery. The envelope is read as Intercom documents it: a `ping`
+/// (sent when a webhook URL is saved) has `"id": null` and no event; every other topic carries
+/// its notification id, returned as the delivery id.
 pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<WebhookResult> {
     verify(secret, headers, body)?;
     let envelope: Value = serde_json::from_slice(body)
@@ -70,38 +72,39 @@ pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<
             .get(k)
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
+            .map(str::to_string)
     };
-    if text("type") != Some("notification_event") {
+    if text("type").as_deref() != Some("notification_event") {
         return Err(Error::invalid(
             "body.type",
             "expected `notification_event`: one delivery holds one notification",
         ));
     }
-    let topic = text("topic")
-        .ok_or_else(|| Error::invalid("body.topic", "missing"))?
-        .to_string();
-    let id = text("id")
-        .ok_or_else(|| Error::invalid("body.id", "missing notification id"))?
-        .to_string();
-    let sent_at = envelope.get("created_at").and_then(unix).unwrap_or(0);
+    let topic = text("topic").ok_or_else(|| Error::invalid("body.topic", "missing"))?;
+    let delivery_id = text("id");
     if topic == "ping" {
         return Ok(WebhookResult {
             topic,
             events: vec![],
             note: Some("`ping` is Intercom's connectivity check; it carries no event".into()),
+            delivery_id,
         });
     }
+    let delivery_id =
+        Some(delivery_id.ok_or_else(|| Error::invalid("body.id", "missing notification id"))?);
+    let sent_at = envelope.get("created_at").and_then(unix).unwrap_or(0);
     let users: Vec<_> = ALL
         .iter()
         .filter(|t| t.info.webhook_topics.contains(&topic.as_str()))
         .collect();
     if users.is_empty() {
         return Ok(WebhookResult {
-            topic: topic.clone(),
-            events: vec![],
             note: Some(format!(
                 "no trigger uses the topic `{topic}`; nothing to do"
             )),
+            topic,
+            events: vec![],
+            delivery_id,
         });
     }
     let mut item = envelope
@@ -120,17 +123,11 @@ pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<
         } else {
             item.clone()
         };
-        for (suffix, occurred_at, data) in shape(t.shape, item, sent_at) {
-            events.push(Event {
-                id: match suffix {
-                    Some(s) => format!("{id}:{s}"),
-                    None => id.clone(),
-                },
-                trigger: t.meta.key.to_string(),
-                occurred_at,
-                data: data.into(),
-            });
-        }
+        events.extend(
+            shapes::from_webhook(t.shape, item, sent_at)
+                .into_iter()
+                .map(|f| f.into_event(t.meta.key)),
+        );
     }
     let note = events
         .is_empty()
@@ -139,88 +136,8 @@ pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<
         topic,
         events,
         note,
+        delivery_id,
     })
-}
-
-fn ts(v: &Value, k: &str) -> Option<i64> {
-    v.get(k).and_then(Value::as_i64)
-}
-
-/// The events (id suffix, time, data) one item yields for a trigger of `shape`.
-fn shape(shape: Shape, item: Value, sent_at: i64) -> Vec<(Option<String>, i64, Value)> {
-    let at = |v: &Value, k: &str| ts(v, k).unwrap_or(sent_at);
-    match shape {
-        Shape::Contact => vec![(None, at(&item, "created_at"), item)],
-        // A state change of a contact: the notification time is when it happened.
-        Shape::ContactChange => vec![(None, sent_at, item)],
-        Shape::ContactTag => {
-            // 2.x `contact_tag {tag, contact}`; 1.x `user_tag {tag, user}`.
-            let contact = item.get("contact").or_else(|| item.get("user"));
-            let (Some(contact), Some(tag)) = (contact, item.get("tag")) else {
-                return vec![];
-            };
-            let applied = at(&item, "created_at");
-            vec![(
-                None,
-                applied,
-                contact_poll::contact_tag(contact, tag, applied),
-            )]
-        }
-        Shape::ContactUnsubscribe => {
-            let when = at(&item, "created_at");
-            let data = if item.get("type").and_then(Value::as_str) == Some("contact_unsubscribe") {
-                item.clone()
-            } else {
-                // 1.x `user.unsubscribed` carries the user itself.
-                json!({"type": "contact_unsubscribe", "created_at": when, "contact": item, "subscription_types": null})
-            };
-            vec![(None, when, data)]
-        }
-        Shape::Conversation => vec![(None, at(&item, "created_at"), item)],
-        Shape::ClosedConversation => {
-            let closed = item
-                .get("statistics")
-                .and_then(|s| ts(s, "last_close_at"))
-                .unwrap_or(sent_at);
-            vec![(None, closed, item)]
-        }
-        Shape::ConversationTag => {
-            // Captured payloads: the conversation with a `tags_added` list.
-            let tags = item
-                .get("tags_added")
-                .or_else(|| item.get("tags"))
-                .and_then(|t| t.get("tags"))
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let several = tags.len() > 1;
-            let mut conversation = item;
-            if let Some(o) = conversation.as_object_mut() {
-                o.remove("tags_added");
-            }
-            tags.iter()
-                .map(|t| {
-                    let applied = ts(t, "applied_at").unwrap_or(sent_at);
-                    let suffix = several.then(|| {
-                        t.get("id")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_string()
-                    });
-                    (
-                        suffix,
-                        applied,
-                        super::tag_added_to_conversation::conversation_tag(
-                            &conversation,
-                            t,
-                            applied,
-                        ),
-                    )
-                })
-                .collect()
-        }
-        Shape::Company => vec![(None, at(&item, "created_at"), item)],
-    }
 }
 
 /// Replaces ISO-8601 strings in `*_at` fields (anywhere in `v`) with Unix seconds, as the REST

@@ -1,7 +1,7 @@
 //! `/companies` (upsert by `company_id`, retrieve by id / company_id / name, update, delete,
 //! page-number list, scroll) and the contact sub-resource `/contacts/{id}/companies`.
 
-use super::state::{company_plan, State};
+use super::state::{company_plan, State, SCROLL_IDLE_SECS};
 use super::util::{as_i64, id_str, uuid_like};
 use super::{ApiError, Ctx, HResult, Resp};
 use serde_json::{json, Map, Value};
@@ -175,6 +175,11 @@ fn delete(st: &mut State, id: &str) -> HResult {
     ))
 }
 
+/// "There is a limit of 10,000 Companies that can be returned" through page-number lists
+/// (OpenAPI 2.16, "List all companies"); what a page past it answers is not documented: a 400
+/// here (a guess, conservative: a client that pages on past it gets nothing silently wrong).
+pub const LIST_CAP: usize = 10_000;
+
 /// Page-number pagination (`page`, `per_page`, default 15). `pages.next` is null on the last page
 /// and `{page, per_page}` of the following page otherwise.
 fn paged(st: &State, cx: &Ctx, ids: Vec<String>) -> HResult {
@@ -189,6 +194,11 @@ fn paged(st: &State, cx: &Ctx, ids: Vec<String>) -> HResult {
         return Err(ApiError::parameter_invalid("page must be greater than 0"));
     }
     let (per_page, page) = (per_page as usize, page as usize);
+    if (page - 1) * per_page >= LIST_CAP {
+        return Err(ApiError::parameter_invalid(format!(
+            "page-number lists return at most {LIST_CAP} companies; use the scroll API to iterate over more"
+        )));
+    }
     let total = ids.len();
     let total_pages = total.div_ceil(per_page);
     let data: Vec<Value> = ids
@@ -281,17 +291,32 @@ fn list(st: &mut State, cx: &Ctx) -> HResult {
 
 /// `GET /companies/scroll`: first call opens a scroll over a snapshot of all companies (oldest
 /// first); each call with `scroll_param` returns the next page; the end is an empty `data`.
+/// OpenAPI 2.16: "Each app can only have 1 scroll open at a time" and "If the scroll isn't used
+/// for 1 minute, it expires". Opening a second one answers 400 "scroll already exists for this
+/// app" (observed in public client code: intercom-ruby issue #292, whose error had an empty type).
 fn scroll(st: &mut State, cx: &Ctx) -> HResult {
     let size = st.scroll_page_size.max(1);
     let param = cx.q("scroll_param").filter(|p| !p.is_empty());
+    let now = st.now;
+    if st
+        .scroll
+        .as_ref()
+        .is_some_and(|s| now - s.used_at > SCROLL_IDLE_SECS)
+    {
+        st.scroll = None;
+    }
     let (ids, param) = match param {
         None => {
+            if st.scroll.is_some() {
+                return Err(ApiError::bad_request("scroll already exists for this app"));
+            }
             let ids: Vec<String> = st.live_companies().map(|c| c.id().to_string()).collect();
             let p = uuid_like();
             st.scroll = Some(super::state::Scroll {
                 param: p.clone(),
                 ids,
                 pos: 0,
+                used_at: now,
             });
             let s = st.scroll.as_mut().expect("set");
             let chunk: Vec<String> = s.ids.iter().take(size).cloned().collect();
@@ -304,6 +329,7 @@ fn scroll(st: &mut State, cx: &Ctx) -> HResult {
             })?;
             let chunk: Vec<String> = s.ids.iter().skip(s.pos).take(size).cloned().collect();
             s.pos += chunk.len();
+            s.used_at = now;
             if chunk.is_empty() {
                 st.scroll = None; // reached the end: the scroll expires
             }

@@ -66,7 +66,8 @@ fn search(st: &mut State, cx: &Ctx) -> HResult {
         .filter(|c| st.indexed(c))
         .map(|c| (st.contact_search_doc(c), st.render_contact(c)))
         .collect();
-    let page = search::run(docs, &req, &d, &default_sort()).map_err(search_error)?;
+    let page =
+        search::run(docs, &req, &d, &default_sort(), st.search_clock()).map_err(search_error)?;
     Ok(Resp::ok(contact_list(page.items.clone(), &page)))
 }
 
@@ -86,6 +87,7 @@ fn list(st: &mut State, cx: &Ctx) -> HResult {
         &default_sort(),
         per_page as usize,
         cx.q("starting_after").filter(|s| !s.is_empty()),
+        st.search_clock(),
     )
     .map_err(|_| ApiError::invalid_starting_after())?;
     Ok(Resp::ok(contact_list(page.items.clone(), &page)))

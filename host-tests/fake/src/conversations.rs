@@ -97,6 +97,7 @@ fn list(st: &mut State, cx: &Ctx) -> HResult {
         &sort,
         per_page as usize,
         cx.q("starting_after").filter(|s| !s.is_empty()),
+        st.search_clock(),
     )
     .map_err(|_| ApiError::invalid_starting_after())?;
     Ok(Resp::ok(conversation_list(page)))
@@ -113,6 +114,7 @@ fn search(st: &mut State, cx: &Ctx) -> HResult {
     let docs = st
         .conversations
         .iter()
+        .filter(|c| st.conversation_indexed(c))
         .map(|c| {
             (
                 st.conversation_search_doc(c),
@@ -124,7 +126,8 @@ fn search(st: &mut State, cx: &Ctx) -> HResult {
         field: "created_at".into(),
         descending: true,
     };
-    let page = search::run(docs, &req, &d, &default_sort).map_err(search_error)?;
+    let page =
+        search::run(docs, &req, &d, &default_sort, st.search_clock()).map_err(search_error)?;
     Ok(Resp::ok(conversation_list(page)))
 }
 

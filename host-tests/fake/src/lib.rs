@@ -32,7 +32,7 @@ mod workspace;
 pub use errors::ApiError;
 pub use state::State;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -140,6 +140,8 @@ struct Inner {
     faults: Mutex<Vec<FaultRule>>,
     /// (window start, requests in window) for the `X-RateLimit-*` headers.
     rate: Mutex<(i64, i64)>,
+    /// Time spent answering requests, so a benchmark can tell the fake's share from the caller's.
+    busy_nanos: std::sync::atomic::AtomicU64,
     shutdown: AtomicBool,
 }
 
@@ -167,14 +169,21 @@ impl FakeIntercom {
             violations: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
             rate: Mutex::new((0, 0)),
+            busy_nanos: Default::default(),
             shutdown: AtomicBool::new(false),
         });
         // Load the OpenAPI description now rather than inside the first request, so the
         // connector's first call isn't slowed down; a failure is reported per request later.
         let _ = std::panic::catch_unwind(openapi::SpecChecker::global);
         let handler_inner = inner.clone();
-        let server = http::HttpServer::start(Arc::new(move |req| handler_inner.handle(req)))
-            .expect("fake Intercom: cannot bind 127.0.0.1:0");
+        let server = http::HttpServer::start(Arc::new(move |req| {
+            let started = std::time::Instant::now();
+            let reply = handler_inner.handle(req);
+            let spent = started.elapsed().as_nanos() as u64;
+            handler_inner.busy_nanos.fetch_add(spent, Ordering::Relaxed);
+            reply
+        }))
+        .expect("fake Intercom: cannot bind 127.0.0.1:0");
         FakeIntercom {
             inner,
             server: Some(server),
@@ -208,6 +217,11 @@ impl FakeIntercom {
 
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.inner.requests).clone()
+    }
+
+    /// Total time spent answering requests so far.
+    pub fn busy(&self) -> Duration {
+        Duration::from_nanos(self.inner.busy_nanos.load(Ordering::Relaxed))
     }
 
     pub fn clear_requests(&self) {
@@ -249,6 +263,40 @@ impl FakeIntercom {
         let mut st = lock(&self.inner.state);
         let i = st.seed_contact(&fields);
         st.render_contact(&st.contacts[i])
+    }
+
+    /// The longest search indexing delay (see `state::DEFAULT_SEARCH_LAG_SECS`, on by default):
+    /// each record becomes searchable between half and all of it after its last change. 0 turns
+    /// it off, for tests about something else.
+    pub fn set_search_lag(&self, secs: i64) {
+        lock(&self.inner.state).search_lag_secs = secs;
+    }
+
+    /// Seeds `n` companies at once (no HTTP), the `i`-th created at `created_at(i)`: cheap enough
+    /// for 50,000-company workspaces. Returns their ids in order.
+    pub fn insert_companies(&self, n: usize, created_at: impl Fn(usize) -> i64) -> Vec<String> {
+        let mut st = lock(&self.inner.state);
+        (0..n)
+            .map(|i| {
+                let mut m = Map::new();
+                m.insert("name".into(), json!(format!("Company {i}")));
+                m.insert("created_at".into(), json!(created_at(i)));
+                m.insert("updated_at".into(), json!(created_at(i)));
+                st.create_company(&m)
+            })
+            .collect()
+    }
+
+    /// Another integration opens the app's one company scroll now (and leaves it open).
+    pub fn open_foreign_scroll(&self) {
+        let mut st = lock(&self.inner.state);
+        let now = st.now;
+        st.scroll = Some(state::Scroll {
+            param: "someone-else".into(),
+            ids: Vec::new(),
+            pos: 0,
+            used_at: now,
+        });
     }
 
     /// Seeds a company (`company_id` generated when absent, `plan` may be a name).

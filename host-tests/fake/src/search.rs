@@ -9,7 +9,10 @@
 //!   conversation dates compare on exact seconds, where the spec documents `>`/`<` as
 //!   "greater (or equal)" / "lower (or equal)";
 //! * results are sorted with a stable id tiebreak and paged with an opaque cursor that encodes the
-//!   sort key and id of the last item (not an offset), so inserts between pages don't shift it.
+//!   sort key and id of the last item (not an offset), so inserts between pages don't shift it;
+//!   a search cursor also carries when it was issued and is rejected once it is older than the
+//!   workspace's cursor lifetime (400 `client_error` "Invalid starting_after param", the error
+//!   the OpenAPI lists; the lifetime itself is a guess, see `state::DEFAULT_SEARCH_CURSOR_TTL_SECS`).
 
 use super::util::{as_i64, b64_decode, b64_encode, strip_html};
 use serde_json::{json, Value};
@@ -574,19 +577,30 @@ fn cmp_entry(a: (&Value, &str), b: (&Value, &str), descending: bool) -> Ordering
     }
 }
 
-/// Cursor = base64 of the JSON `[sort_key, id]` of the last item on the page.
-pub fn encode_cursor(key: &Value, id: &str) -> String {
-    b64_encode(json!([key, id]).to_string().as_bytes())
+/// Cursor = base64 of the JSON `[sort_key, id, issued_at]` of the last item on the page.
+pub fn encode_cursor(key: &Value, id: &str, issued_at: i64) -> String {
+    b64_encode(json!([key, id, issued_at]).to_string().as_bytes())
 }
 
-pub fn decode_cursor(s: &str) -> Option<(Value, String)> {
+pub fn decode_cursor(s: &str) -> Option<(Value, String, i64)> {
     let bytes = b64_decode(s)?;
     let v: Value = serde_json::from_slice(&bytes).ok()?;
     let arr = v.as_array()?;
-    if arr.len() != 2 {
+    if arr.len() != 3 {
         return None;
     }
-    Some((arr[0].clone(), arr[1].as_str()?.to_string()))
+    Some((
+        arr[0].clone(),
+        arr[1].as_str()?.to_string(),
+        arr[2].as_i64()?,
+    ))
+}
+
+/// The fake clock and how long cursors live (`ttl` 0: forever).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Clock {
+    pub now: i64,
+    pub ttl: i64,
 }
 
 /// One page of results plus the `pages` bookkeeping.
@@ -627,6 +641,7 @@ pub fn paginate<T>(
     sort: &Sort,
     per_page: usize,
     starting_after: Option<&str>,
+    clock: Clock,
 ) -> Result<Page<T>, InvalidCursor> {
     let key = |doc: &Value| lookup(doc, &sort.field).cloned().unwrap_or(Value::Null);
     let id = |doc: &Value| {
@@ -646,7 +661,10 @@ pub fn paginate<T>(
     let start = match starting_after {
         None => 0,
         Some(c) => {
-            let (ck, cid) = decode_cursor(c).ok_or(InvalidCursor)?;
+            let (ck, cid, issued) = decode_cursor(c).ok_or(InvalidCursor)?;
+            if clock.ttl > 0 && clock.now - issued > clock.ttl {
+                return Err(InvalidCursor);
+            }
             docs.iter()
                 .position(|(d, _)| {
                     cmp_entry((&key(d), &id(d)), (&ck, &cid), sort.descending) == Ordering::Greater
@@ -658,7 +676,7 @@ pub fn paginate<T>(
     let end = (start + per_page).min(docs.len());
     let next = if end < docs.len() && end > start {
         let last = &docs[end - 1].0;
-        Some(encode_cursor(&key(last), &id(last)))
+        Some(encode_cursor(&key(last), &id(last), clock.now))
     } else {
         None
     };
@@ -684,13 +702,14 @@ pub fn run<T>(
     req: &SearchRequest,
     d: &Dialect,
     default_sort: &Sort,
+    clock: Clock,
 ) -> Result<Page<T>, SearchError> {
     let hits: Vec<(Value, T)> = docs
         .into_iter()
         .filter(|(doc, _)| matches(&req.query, doc, d))
         .collect();
     let sort = req.sort.as_ref().unwrap_or(default_sort);
-    paginate(hits, sort, req.per_page, req.starting_after.as_deref()).map_err(|_| SearchError {
+    paginate(hits, sort, req.per_page, req.starting_after.as_deref(), clock).map_err(|_| SearchError {
         code: "client_error",
         message: "Invalid starting_after param. Please try again using a starting_after value from a paginated response"
             .to_string(),
@@ -1062,7 +1081,7 @@ mod tests {
         let mut cursor: Option<String> = None;
         let mut pages = 0;
         loop {
-            let p = paginate(all.clone(), &sort, 5, cursor.as_deref()).unwrap();
+            let p = paginate(all.clone(), &sort, 5, cursor.as_deref(), Clock::default()).unwrap();
             pages += 1;
             assert_eq!(p.total_count, 23);
             assert_eq!(p.total_pages, 5);
@@ -1088,7 +1107,7 @@ mod tests {
             descending: false,
         };
         let mut all = docs(10, |i| 100 + i as i64);
-        let p1 = paginate(all.clone(), &sort, 4, None).unwrap();
+        let p1 = paginate(all.clone(), &sort, 4, None, Clock::default()).unwrap();
         assert_eq!(
             p1.items,
             all[..4].iter().map(|d| d.1.clone()).collect::<Vec<_>>()
@@ -1102,7 +1121,7 @@ mod tests {
             json!({"id": "0000000000000000000000bb", "created_at": 105}),
             "middle".into(),
         ));
-        let p2 = paginate(all.clone(), &sort, 4, p1.next.as_deref()).unwrap();
+        let p2 = paginate(all.clone(), &sort, 4, p1.next.as_deref(), Clock::default()).unwrap();
         let expected: Vec<String> = vec![
             all[4].1.clone(),
             all[5].1.clone(),
@@ -1111,7 +1130,24 @@ mod tests {
         ];
         // created_at 104, 105 (id ..05 < ..bb), 105 (bb), 106
         assert_eq!(p2.items, expected);
-        assert!(paginate(all, &sort, 4, Some("%%%")).is_err());
+        assert!(paginate(all, &sort, 4, Some("%%%"), Clock::default()).is_err());
+    }
+
+    #[test]
+    fn cursors_expire_after_their_lifetime() {
+        let all = docs(5, |i| i as i64);
+        let sort = Sort {
+            field: "created_at".into(),
+            descending: true,
+        };
+        let at = |now| Clock { now, ttl: 300 };
+        let p = paginate(all.clone(), &sort, 2, None, at(1000)).unwrap();
+        let next = p.next.as_deref();
+        assert!(paginate(all.clone(), &sort, 2, next, at(1300)).is_ok());
+        assert_eq!(
+            paginate(all, &sort, 2, next, at(1301)).unwrap_err(),
+            InvalidCursor
+        );
     }
 
     #[test]
@@ -1121,12 +1157,19 @@ mod tests {
             field: "created_at".into(),
             descending: true,
         };
-        let p = paginate(all.clone(), &sort, 2, None).unwrap();
+        let p = paginate(all.clone(), &sort, 2, None, Clock::default()).unwrap();
         let j = p.pages_json();
         assert_eq!(j["type"], "pages");
         assert_eq!(j["next"]["per_page"], 2);
         assert!(j["next"]["starting_after"].is_string());
-        let last = paginate(all, &sort, 2, j["next"]["starting_after"].as_str()).unwrap();
+        let last = paginate(
+            all,
+            &sort,
+            2,
+            j["next"]["starting_after"].as_str(),
+            Clock::default(),
+        )
+        .unwrap();
         assert!(last.pages_json().get("next").is_none());
         assert_eq!(last.items.len(), 1);
     }

@@ -149,7 +149,25 @@ pub struct Scroll {
     pub param: String,
     pub ids: Vec<String>,
     pub pos: usize,
+    /// Fake-clock second of its last use: it expires [`SCROLL_IDLE_SECS`] later.
+    pub used_at: i64,
 }
+
+/// "If the scroll isn't used for 1 minute, it expires" (OpenAPI 2.16, "Scroll over all
+/// companies").
+pub const SCROLL_IDLE_SECS: i64 = 60;
+
+/// Default search indexing lag: Intercom's docs ("Search contacts", "Contact creation delay")
+/// say a recently created contact "may not appear in the response. This delay can take a few
+/// minutes." Each record here appears between half and all of it after its last change; that
+/// updates lag too, and conversation search alike, is a guess (API-NOTES.md: "treat updates and
+/// conversation search the same way unless a source says otherwise").
+pub const DEFAULT_SEARCH_LAG_SECS: i64 = 180;
+
+/// How long a search `starting_after` stays usable. Intercom documents the 400 `client_error`
+/// "Invalid starting_after param" (OpenAPI 2.16 error examples) but no lifetime: five minutes is
+/// a guess, kept short so a poller that resumes a read polls later must cope with it.
+pub const DEFAULT_SEARCH_CURSOR_TTL_SECS: i64 = 300;
 
 pub struct State {
     /// The fake clock (unix seconds); every timestamp the fake assigns comes from here.
@@ -169,9 +187,14 @@ pub struct State {
     pub scroll: Option<Scroll>,
     /// Companies per `GET /companies/scroll` page.
     pub scroll_page_size: usize,
-    /// Search lag: contacts created less than this many seconds ago (fake clock) are not yet
-    /// visible to `POST /contacts/search`, like Intercom's index lagging behind writes. 0 = none.
+    /// Search lag: a contact or conversation changed (or created) less than its own delay ago
+    /// (fake clock; between half and all of this, per record) is not yet visible to search, like
+    /// Intercom's index lagging behind writes. 0 = none. See [`DEFAULT_SEARCH_LAG_SECS`].
     pub search_lag_secs: i64,
+    /// Seconds a search `starting_after` stays valid ([`DEFAULT_SEARCH_CURSOR_TTL_SECS`]).
+    pub search_cursor_ttl_secs: i64,
+    /// Company id → index in `companies`, so 50,000-company workspaces answer fast.
+    company_index: std::collections::HashMap<String, usize>,
     /// Tokens accepted besides [`TOKEN`](super::TOKEN), e.g. a recognisable one for leak tests.
     pub extra_tokens: Vec<String>,
     seq: u64,
@@ -422,7 +445,9 @@ impl State {
             data_attributes: builtin_data_attributes(),
             scroll: None,
             scroll_page_size: 50,
-            search_lag_secs: 0,
+            search_lag_secs: DEFAULT_SEARCH_LAG_SECS,
+            search_cursor_ttl_secs: DEFAULT_SEARCH_CURSOR_TTL_SECS,
+            company_index: Default::default(),
             seq: 0,
             extra_tokens: Vec::new(),
         }
@@ -906,14 +931,43 @@ impl State {
         d
     }
 
-    /// Whether search has indexed `c` yet (see [`State::search_lag_secs`]).
+    /// Whether search has indexed the record `id` as last changed at `changed_at` (see
+    /// [`State::search_lag_secs`]): each record and change gets its own delay.
+    pub fn indexed_at(&self, id: &str, changed_at: i64) -> bool {
+        let lag = self.search_lag_secs;
+        if lag <= 0 {
+            return true;
+        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&(id, changed_at), &mut h);
+        let delay = lag / 2 + (std::hash::Hasher::finish(&h) % (lag - lag / 2 + 1) as u64) as i64;
+        self.now >= changed_at + delay
+    }
+
+    fn changed_at(fields: &Map<String, Value>) -> i64 {
+        ["created_at", "updated_at"]
+            .iter()
+            .filter_map(|k| fields.get(*k).and_then(Value::as_i64))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The clock search cursors are issued and checked with.
+    pub fn search_clock(&self) -> super::search::Clock {
+        super::search::Clock {
+            now: self.now,
+            ttl: self.search_cursor_ttl_secs,
+        }
+    }
+
+    /// Whether search has indexed `c` as it is now.
     pub fn indexed(&self, c: &Contact) -> bool {
-        let created = c
-            .fields
-            .get("created_at")
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
-        self.search_lag_secs <= 0 || created <= self.now - self.search_lag_secs
+        self.indexed_at(c.id(), Self::changed_at(&c.fields))
+    }
+
+    /// Whether conversation search has indexed `c` as it is now.
+    pub fn conversation_indexed(&self, c: &Conversation) -> bool {
+        self.indexed_at(c.id(), Self::changed_at(&c.fields))
     }
 
     /// Contacts visible to search and list: not archived, merged or deleted.
@@ -924,13 +978,13 @@ impl State {
     // --- companies ----------------------------------------------------------------------------
 
     pub fn company(&self, id: &str) -> Option<&Company> {
-        self.companies.iter().find(|c| !c.deleted && c.id() == id)
+        let i = *self.company_index.get(id)?;
+        Some(&self.companies[i]).filter(|c| !c.deleted)
     }
 
     pub fn company_mut(&mut self, id: &str) -> Option<&mut Company> {
-        self.companies
-            .iter_mut()
-            .find(|c| !c.deleted && c.id() == id)
+        let i = *self.company_index.get(id)?;
+        Some(&mut self.companies[i]).filter(|c| !c.deleted)
     }
 
     pub fn company_by_company_id(&self, company_id: &str) -> Option<&Company> {
@@ -992,6 +1046,7 @@ impl State {
             }
             m.insert(k.clone(), v.clone());
         }
+        self.company_index.insert(id.clone(), self.companies.len());
         self.companies.push(Company {
             fields: m,
             tag_ids: Vec::new(),

@@ -364,6 +364,7 @@ fn contact_create_conflicts_and_validation() {
 #[test]
 fn search_day_truncation_and_cursor_over_http() {
     let f = FakeIntercom::start();
+    f.set_search_lag(0); // about search semantics, not indexing lag
     let day = 1_767_225_600; // 2026-01-01T00:00:00Z
     f.set_now(day + 9 * 3600);
     for i in 0..7 {
@@ -440,6 +441,7 @@ fn search_day_truncation_and_cursor_over_http() {
 #[test]
 fn merge_tags_and_410() {
     let f = FakeIntercom::start();
+    f.set_search_lag(0); // about search semantics, not indexing lag
     let user =
         f.insert_contact(json!({"role": "user", "email": "same@x.com", "external_id": "u1"}));
     let lead = f.insert_contact(json!({"role": "lead", "email": "same@x.com"}));
@@ -735,6 +737,7 @@ fn tags_companies_notes_events() {
 #[test]
 fn conversations_flow_and_search() {
     let f = FakeIntercom::start();
+    f.set_search_lag(0); // about search semantics, not indexing lag
     let c = f.insert_contact(json!({"email": "talker@x.com"}));
     let cid = c["id"].as_str().unwrap();
     let msg = call(
@@ -988,6 +991,7 @@ fn drop_shuts_down_with_open_connections() {
 #[test]
 fn lists_scroll_attributes_and_misc() {
     let f = FakeIntercom::start();
+    f.set_search_lag(0); // about search semantics, not indexing lag
     for i in 0..5 {
         f.insert_contact(json!({"email": format!("c{i}@x.com"), "created_at": 1000 + i}));
     }
@@ -1161,4 +1165,50 @@ fn lists_scroll_attributes_and_misc() {
     assert_eq!(r.json()["errors"][0]["code"], "admin_not_found");
     assert_eq!(call(&f, "GET", "/conversations/999999", None).status, 404);
     f.assert_spec_ok();
+}
+
+#[test]
+fn search_lags_writes_by_default_per_record_and_scroll_is_one_per_app() {
+    let f = FakeIntercom::start();
+    f.set_now(1_750_000_000);
+    let ids: Vec<String> = (0..20)
+        .map(|i| {
+            f.insert_contact(json!({"role": "user", "email": format!("u{i}@x.com")}))["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let all = json!({"field": "role", "operator": "=", "value": "user"});
+    assert!(
+        search_all(&f, all.clone(), 50).is_empty(),
+        "not indexed yet"
+    );
+    let lag = state::DEFAULT_SEARCH_LAG_SECS;
+    f.advance(lag / 2 + lag / 4);
+    let some = search_all(&f, all.clone(), 50).len();
+    assert!(
+        0 < some && some < ids.len(),
+        "each record has its own delay: {some}"
+    );
+    f.advance(lag);
+    assert_eq!(search_all(&f, all, 50).len(), ids.len());
+
+    // One company scroll per app; it expires after a minute unused.
+    f.insert_company(json!({"name": "A"}));
+    let first = call(&f, "GET", "/companies/scroll", None);
+    assert_eq!(first.status, 200);
+    let busy = call(&f, "GET", "/companies/scroll", None);
+    assert_eq!(busy.status, 400);
+    assert!(String::from_utf8_lossy(&busy.body).contains("scroll already exists"));
+    f.advance(state::SCROLL_IDLE_SECS + 1);
+    let p = first.json()["scroll_param"].as_str().unwrap().to_string();
+    let expired = call(
+        &f,
+        "GET",
+        &format!("/companies/scroll?scroll_param={p}"),
+        None,
+    );
+    assert_eq!(expired.status, 400);
+    assert_eq!(call(&f, "GET", "/companies/scroll", None).status, 200);
 }

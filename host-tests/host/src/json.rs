@@ -46,7 +46,7 @@ pub fn poll_page(p: &PollPage) -> Value {
 }
 
 pub fn webhook_result(r: &WebhookResult) -> Value {
-    json!({ "topic": r.topic, "events": r.events.iter().map(event).collect::<Vec<_>>(), "note": r.note })
+    json!({ "topic": r.topic, "events": r.events.iter().map(event).collect::<Vec<_>>(), "note": r.note, "delivery_id": r.delivery_id })
 }
 
 /// `{"error": {"kind": ..., ...}}`, the shape the runner prints on failure.

@@ -24,7 +24,7 @@ fn rounds() -> usize {
         .unwrap_or(30)
 }
 
-const SECTIONS: [&str; 4] = ["operations", "cold", "webhook", "size"];
+const SECTIONS: [&str; 5] = ["operations", "cold", "webhook", "size", "poll-scaling"];
 
 /// Targets from the issue, printed next to the figures.
 const TARGET_OPERATION_RATIO: f64 = 1.2;
@@ -149,7 +149,12 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
     let wants = |section: &str| only.is_none_or(|s| s == section);
     let rounds = rounds();
     artifact::ensure_built(component)?;
+    if only == Some("poll-scaling") {
+        return poll_scaling(component);
+    }
     let fake = FakeIntercom::start();
+    // These figures measure speed; the search index lag is proven in triggers_poll.
+    fake.set_search_lag(0);
     let policy = fake.egress_policy();
     let conn = fake.connection();
     println!(
@@ -364,6 +369,97 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
             verdict(stats.peak_memory_bytes <= TARGET_MEMORY_BYTES)
         );
     }
+    Ok(())
+}
+
+/// `connector bench poll-scaling`: one poll over workspaces of growing size. The component's
+/// share of each poll (its wall time minus the fake's time answering) per item it read, and the
+/// peak linear memory, should stay flat: bounded by the page, not the workspace.
+fn poll_scaling(component: &Path) -> Result<()> {
+    println!(
+        "poll scaling: one poll from a cursor with every item new (lag off: this measures cost)\n"
+    );
+    println!(
+        "  {:<34} {:>9} {:>7} {:>10} {:>12} {:>14}",
+        "workspace", "requests", "items", "poll ms", "us/item", "peak memory"
+    );
+    let row = |label: &str,
+               fake: &FakeIntercom,
+               host: &ConnectorHost,
+               key: &str,
+               cursor: &str,
+               items: usize|
+     -> Result<()> {
+        fake.clear_requests();
+        let (busy0, t0) = (fake.busy(), Instant::now());
+        let (page, stats) = host.call_measured(|c, s| {
+            c.workflow_connector_triggers().call_poll_trigger(
+                s,
+                &fake.connection(),
+                key,
+                &"{}".to_string(),
+                Some(cursor),
+            )
+        })?;
+        let wall = t0.elapsed();
+        let own = wall.saturating_sub(fake.busy() - busy0);
+        let page = page.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let items = if items == 0 { page.events.len() } else { items };
+        println!(
+            "  {label:<34} {:>9} {:>7} {:>10.1} {:>12.2} {:>14}",
+            fake.requests().len(),
+            items,
+            wall.as_secs_f64() * 1e3,
+            own.as_secs_f64() * 1e6 / items.max(1) as f64,
+            stats.peak_memory_bytes
+        );
+        Ok(())
+    };
+    // The fake renders every contact for each search: at 100,000 a poll takes a minute.
+    let limits = || Limits {
+        call_timeout: Duration::from_secs(600),
+        ..Limits::default()
+    };
+    for n in [1_000usize, 10_000, 100_000] {
+        let fake = FakeIntercom::start();
+        fake.set_search_lag(0);
+        let host = ConnectorHost::load(component, fake.egress_policy(), limits())?;
+        let first = host
+            .poll_trigger(&fake.connection(), "new-user", "{}", None)?
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        fake.advance(1);
+        for i in 0..n {
+            if i % 100 == 0 {
+                fake.advance(1);
+            }
+            fake.insert_contact(json!({"role": "user", "email": format!("u{i}@example.com")}));
+        }
+        // One poll reads its page bound (3 pages of 150) of the n new users.
+        row(
+            &format!("new-user, {n} new users"),
+            &fake,
+            &host,
+            "new-user",
+            &first.cursor,
+            0,
+        )?;
+    }
+    let fake = FakeIntercom::start();
+    let host = ConnectorHost::load(component, fake.egress_policy(), limits())?;
+    fake.insert_companies(50_000, |i| 1_750_000_000 + i as i64 / 10);
+    let first = host
+        .poll_trigger(&fake.connection(), "new-company", "{}", None)?
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    fake.insert_companies(450, |_| 1_750_010_000);
+    // Every company is read (no company search): the cost per company read.
+    row(
+        "new-company, 50,000 (+450 new)",
+        &fake,
+        &host,
+        "new-company",
+        &first.cursor,
+        50_450,
+    )?;
     Ok(())
 }
 

@@ -41,6 +41,8 @@ pub fn run(component: &Path) -> Result<()> {
     fake.insert_contact(json!({"role": "user", "email": "ada@example.com", "external_id": "u-1", "name": "Ada Lovelace"}));
     fake.insert_contact(json!({"role": "lead", "email": "grace@example.com", "phone": "+15550100", "name": "Grace Hopper"}));
     fake.insert_company(json!({"company_id": "acme", "name": "Acme Inc", "plan": "pro"}));
+    // An existing workspace: its search index has caught up (the fake lags writes like Intercom).
+    fake.advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
 
     for (key, input) in [
         ("find-user", json!({"email": "ada@example.com"})),

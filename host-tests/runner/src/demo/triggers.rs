@@ -30,7 +30,10 @@ pub fn tour(d: &Demo) -> Result<()> {
         d.fake
             .insert_contact(json!({"role": "user", "email": format!("{name}@example.com")}));
     }
-    section("three users signed up in the same second; poll with the saved cursor");
+    // Intercom's search shows new contacts only minutes later; the fake's clock moves on.
+    d.fake
+        .advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
+    section("three users signed up in the same second, now in search; poll with the saved cursor");
     let second = d
         .host
         .poll_trigger(&d.conn, "new-user", "{}", Some(&first.cursor))?;
