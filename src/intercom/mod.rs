@@ -42,6 +42,15 @@ impl Region {
             Region::Au => HOSTS[2],
         }
     }
+
+    /// Lower case, as `test-connection` reports it and `describe()` lists OAuth endpoints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Region::Us => "us",
+            Region::Eu => "eu",
+            Region::Au => "au",
+        }
+    }
 }
 
 /// Credentials and routing for one Intercom workspace (the WIT `connection`).
@@ -87,6 +96,9 @@ pub struct Client<'a> {
     authorization: String,
     version: String,
     max_rate_limit_wait: Duration,
+    region: Region,
+    /// Whether the connection overrides the regional host (then the region picks no host).
+    custom_base_url: bool,
 }
 
 impl<'a> Client<'a> {
@@ -131,7 +143,19 @@ impl<'a> Client<'a> {
             authorization: format!("Bearer {token}"),
             version,
             max_rate_limit_wait: Duration::from_millis(wait_ms.into()),
+            region: conn.region,
+            custom_base_url: conn.base_url.is_some(),
         })
+    }
+
+    /// The connection's region.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// Whether requests go to a base URL the connection set rather than the regional host.
+    pub fn custom_base_url(&self) -> bool {
+        self.custom_base_url
     }
 
     pub fn get(&self, path: &str) -> Result<Value> {
@@ -180,8 +204,19 @@ impl<'a> Client<'a> {
     /// `rate-limited`. Server errors (5xx) and transport failures are retried with backoff and
     /// jitter, at most [`MAX_RETRIES`] times, and only for requests that are safe to repeat.
     pub fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<HttpResponse> {
+        self.send_with(method, path, body, safe_to_repeat(method, path))
+    }
+
+    /// [`send`](Self::send) with the caller saying whether the request is safe to repeat after
+    /// an unknown outcome (a 5xx or a transport failure); a 429 is retried either way.
+    pub fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        repeatable: bool,
+    ) -> Result<HttpResponse> {
         let request = self.request(method, path, body);
-        let repeatable = safe_to_repeat(method, path);
         let mut retries = 0;
         loop {
             let outcome = self.transport.send(&request);
@@ -286,7 +321,7 @@ fn transport_error(err: TransportError, base_url: &str) -> Error {
 }
 
 /// Accepts `http(s)://host[:port][/prefix]`, without query, fragment or credentials.
-fn parse_base_url(url: &str) -> Result<String> {
+pub fn parse_base_url(url: &str) -> Result<String> {
     let field = "connection.base-url";
     let url = url.trim().trim_end_matches('/');
     let rest = url

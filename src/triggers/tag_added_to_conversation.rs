@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 pub struct Input {
     /// Only this tag (name, case-insensitive, or id). Any tag when absent.
     #[serde(default)]
+    #[schemars(extend("x-dynamic-options" = "tag-names"))]
     pub tag: Option<Text>,
 }
 

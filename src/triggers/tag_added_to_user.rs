@@ -15,6 +15,7 @@ use serde::Deserialize;
 pub struct Input {
     /// Only this tag (name, case-insensitive, or id). Any tag when absent.
     #[serde(default)]
+    #[schemars(extend("x-dynamic-options" = "tag-names"))]
     pub tag: Option<Text>,
 }
 
