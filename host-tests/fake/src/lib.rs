@@ -22,6 +22,7 @@ mod conversations;
 pub mod errors;
 mod events;
 mod http;
+pub mod oauth;
 pub mod search;
 pub mod state;
 mod tags;
@@ -35,6 +36,9 @@ use serde_json::{Map, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+
+/// Where Intercom exchanges an OAuth code for a token.
+pub const TOKEN_PATH: &str = "/auth/eagle/token";
 
 /// The one valid access token.
 pub const TOKEN: &str = "fake-intercom-token-123";
@@ -126,6 +130,8 @@ struct Inner {
     faults: Mutex<Vec<FaultRule>>,
     /// (window start, requests in window) for the `X-RateLimit-*` headers.
     rate: Mutex<(i64, i64)>,
+    /// The OAuth app and the codes issued for it (`POST /auth/eagle/token`).
+    oauth: Mutex<oauth::OAuth>,
     shutdown: AtomicBool,
 }
 
@@ -153,6 +159,7 @@ impl FakeIntercom {
             violations: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
             rate: Mutex::new((0, 0)),
+            oauth: Mutex::default(),
             shutdown: AtomicBool::new(false),
         });
         // Load the OpenAPI description now rather than inside the first request, so the
@@ -314,6 +321,28 @@ impl FakeIntercom {
     /// don't call other `FakeIntercom` methods from inside it.
     pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         f(&mut lock(&self.inner.state))
+    }
+
+    /// Registers the OAuth app whose client id and secret `POST /auth/eagle/token` accepts.
+    pub fn register_oauth_app(&self, client_id: &str, client_secret: &str) {
+        lock(&self.inner.oauth).register_app(client_id, client_secret);
+    }
+
+    /// Issues an authorization code, as Intercom's redirect would carry it: valid once, for
+    /// [`oauth::CODE_TTL_SECS`] on the fake clock. The token it is exchanged for is accepted.
+    pub fn issue_oauth_code(&self, code: &str) {
+        let now = self.now();
+        lock(&self.inner.oauth).issue(code, now);
+    }
+
+    /// Adds a team (`GET /teams`) with these admin ids; returns it as the API shows it.
+    pub fn insert_team(&self, name: &str, admin_ids: &[i64]) -> Value {
+        let mut st = lock(&self.inner.state);
+        let id = (814_865 + st.teams.len()).to_string();
+        let team =
+            serde_json::json!({"type": "team", "id": id, "name": name, "admin_ids": admin_ids});
+        st.teams.push(team.clone());
+        team
     }
 
     /// The next `count` requests whose path starts with `path_prefix` (any if `None`) get `fault`
@@ -482,13 +511,18 @@ impl Inner {
 
         // A checker failure (e.g. spec file missing) is reported as a violation instead of
         // killing the connection thread.
-        let problems = std::panic::catch_unwind(|| {
-            let spec = openapi::SpecChecker::global();
-            let mut problems = spec.check(&rec.method, &rec.path, &rec.headers, &rec.body);
-            problems.extend(spec.check_query(&rec.method, &rec.path, &rec.query));
-            problems
-        })
-        .unwrap_or_else(|p| vec![format!("OpenAPI checker panicked: {}", panic_message(&*p))]);
+        // The token exchange is not part of the OpenAPI description (see `oauth`).
+        let problems = if path == TOKEN_PATH {
+            Vec::new()
+        } else {
+            std::panic::catch_unwind(|| {
+                let spec = openapi::SpecChecker::global();
+                let mut problems = spec.check(&rec.method, &rec.path, &rec.headers, &rec.body);
+                problems.extend(spec.check_query(&rec.method, &rec.path, &rec.query));
+                problems
+            })
+            .unwrap_or_else(|p| vec![format!("OpenAPI checker panicked: {}", panic_message(&*p))])
+        };
         if !problems.is_empty() {
             let mut v = lock(&self.violations);
             v.extend(problems);
@@ -549,6 +583,9 @@ impl Inner {
     /// schema Intercom's description gives for its operation and status: the fake may not
     /// answer in a shape Intercom never would.
     fn answer(&self, rec: &RecordedRequest) -> http::Reply {
+        if rec.path == TOKEN_PATH && rec.method == "POST" {
+            return self.exchange_code(rec);
+        }
         let (status, body, headers) = self.route_request(rec);
         let problems = openapi::SpecChecker::global().check_response(
             &rec.method,
@@ -631,6 +668,14 @@ impl Inner {
                 (e.status, Some(e.body()), headers)
             }
         }
+    }
+
+    /// `POST /auth/eagle/token`: no bearer token; a token issued here is accepted from then on.
+    fn exchange_code(&self, rec: &RecordedRequest) -> http::Reply {
+        let mut st = lock(&self.state);
+        let (status, body, token) = lock(&self.oauth).exchange(&rec.query, &rec.body, st.now);
+        st.extra_tokens.extend(token);
+        json_reply(status, &body, Vec::new())
     }
 
     /// `X-RateLimit-*` for a 10-second window on the fake clock (advertised, not enforced: use
