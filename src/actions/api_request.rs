@@ -90,10 +90,19 @@ fn run(client: &Client, input: &str) -> Result<Value> {
         serde_json::from_slice(&response.body)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&response.body).into_owned()))
     };
+    // Intercom's `X-Request-Id` header, else the `request_id` an `error.list` body carries.
+    let request_id = response
+        .header("x-request-id")
+        .map(str::to_string)
+        .or_else(|| {
+            body.get("request_id")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
     Ok(json!({
         "status": response.status,
         "body": body,
-        "request_id": response.header("x-request-id"),
+        "request_id": request_id,
     }))
 }
 
