@@ -5,27 +5,30 @@
 mod common;
 
 use common::{invalid_field, kind, Harness};
-use host_tests::fake::Fault;
+use intercom_fake::Fault;
 use serde_json::json;
 
 #[test]
 fn a_get_carries_the_token_version_and_encoded_query() {
     let h = Harness::new();
-    h.fake.insert_team("Support & Success", &[1]);
+    h.fake
+        .insert_company(json!({"company_id": "sup-1", "name": "Support & Success"}));
     let out = h
         .action(
             "api-request",
-            json!({"method": "GET", "path": "/teams", "query": {"note": "a b&c"}}),
+            json!({"method": "GET", "path": "/companies", "query": {"name": "Support & Success"}}),
         )
         .unwrap();
-    assert_eq!(out["status"], 200);
-    assert_eq!(out["body"]["type"], "team.list");
-    assert_eq!(out["body"]["teams"][0]["name"], "Support & Success");
+    assert_eq!(out["status"], 200, "{out}");
+    assert_eq!(out["body"]["data"][0]["company_id"], "sup-1", "{out}");
     let reqs = h.fake.requests();
     assert_eq!(reqs.len(), 1);
     let r = &reqs[0];
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/teams"));
-    assert_eq!(r.query, vec![("note".to_string(), "a b&c".to_string())]);
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/companies"));
+    assert_eq!(
+        r.query,
+        vec![("name".to_string(), "Support & Success".to_string())]
+    );
     assert_eq!(
         r.header("authorization"),
         Some("Bearer fake-intercom-token-123")

@@ -5,9 +5,9 @@
 mod common;
 
 use common::{invalid_field, kind, Harness};
-use host_tests::artifact;
-use host_tests::fake::TOKEN_PATH;
-use host_tests::host::{
+use intercom_fake::artifact;
+use intercom_fake::TOKEN_PATH;
+use intercom_host::{
     connection, AuthorizeRequest, CodeExchange, ConnectorError, ConnectorHost, EgressPolicy,
     Limits, Region,
 };

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{invalid_field, Harness};
-use host_tests::host::{ChoicePage, ConnectorError};
+use intercom_host::{ChoicePage, ConnectorError};
 use serde_json::{json, Value};
 
 fn options(
