@@ -149,6 +149,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl FakeIntercom {
     /// Starts the server on `127.0.0.1:<ephemeral>` with an empty workspace (one admin/app).
     pub fn start() -> FakeIntercom {
+        Self::start_on(0).expect("fake Intercom: cannot bind 127.0.0.1:0")
+    }
+
+    /// Starts the server on `127.0.0.1:port` (`0`: ephemeral), e.g. `connector fake --port N`.
+    pub fn start_on(port: u16) -> std::io::Result<FakeIntercom> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
@@ -166,12 +171,11 @@ impl FakeIntercom {
         // connector's first call isn't slowed down; a failure is reported per request later.
         let _ = std::panic::catch_unwind(openapi::SpecChecker::global);
         let handler_inner = inner.clone();
-        let server = http::HttpServer::start(Arc::new(move |req| handler_inner.handle(req)))
-            .expect("fake Intercom: cannot bind 127.0.0.1:0");
-        FakeIntercom {
+        let server = http::HttpServer::start(port, Arc::new(move |req| handler_inner.handle(req)))?;
+        Ok(FakeIntercom {
             inner,
             server: Some(server),
-        }
+        })
     }
 
     /// `http://127.0.0.1:PORT`
