@@ -250,8 +250,9 @@ impl ConnectorHost {
         let mut linker = Linker::<State>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
-        // `types` holds only types, yet the component imports it as an (empty) instance.
+        // `types` and `auth` hold only types, yet the component imports them as (empty) instances.
         linker.instance("workflow:connector/types@0.1.0")?;
+        linker.instance("workflow:connector/auth@0.1.0")?;
         let pre = linker
             .instantiate_pre(component)
             .map_err(anyhow::Error::from)
