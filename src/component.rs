@@ -1,12 +1,13 @@
 //! Glue between the generated WIT bindings and the plain-Rust modules: conversions only.
 
+use crate::connect::{self, oauth};
 use crate::error::Error;
 use crate::intercom::{Client, Connection, Region};
 use crate::metadata::{self, Account, ConnectorInfo, OperationInfo};
 use crate::operation::Kind;
 use crate::transport::WasiHttpTransport;
 use crate::triggers::{self, Event, PollPage, WebhookResult};
-use crate::{actions, searches};
+use crate::{actions, options, searches};
 
 wit_bindgen::generate!({
     path: "wit",
@@ -15,9 +16,10 @@ wit_bindgen::generate!({
 });
 
 use exports::workflow::connector::{
-    actions as wit_actions, metadata as wit_metadata, searches as wit_searches,
-    triggers as wit_triggers,
+    actions as wit_actions, connect as wit_connect, metadata as wit_metadata,
+    options as wit_options, searches as wit_searches, triggers as wit_triggers,
 };
+use workflow::connector::auth as wit_auth;
 use workflow::connector::types as wit;
 
 struct Component;
@@ -33,11 +35,7 @@ fn with_client<T>(
 ) -> WitResult<T> {
     let conn = Connection {
         access_token: conn.access_token,
-        region: match conn.region {
-            wit::Region::Us => Region::Us,
-            wit::Region::Eu => Region::Eu,
-            wit::Region::Au => Region::Au,
-        },
+        region: region(conn.region),
         base_url: conn.base_url,
         api_version: conn.api_version,
         max_rate_limit_wait_ms: conn.max_rate_limit_wait_ms,
@@ -45,6 +43,47 @@ fn with_client<T>(
     let transport = WasiHttpTransport;
     let client = Client::new(&conn, &transport).map_err(to_wit_error)?;
     f(&client).map_err(to_wit_error)
+}
+
+fn region(r: wit::Region) -> Region {
+    match r {
+        wit::Region::Us => Region::Us,
+        wit::Region::Eu => Region::Eu,
+        wit::Region::Au => Region::Au,
+    }
+}
+
+fn to_wit_auth(a: connect::AuthInfo) -> wit_auth::AuthInfo {
+    let o = a.oauth2;
+    wit_auth::AuthInfo {
+        oauth2: Some(wit_auth::Oauth2Method {
+            endpoints: o
+                .endpoints
+                .into_iter()
+                .map(|e| wit_auth::Oauth2Endpoints {
+                    region: e.region.into(),
+                    authorize_url: e.authorize_url,
+                    token_url: e.token_url,
+                    api_base_url: e.api_base_url,
+                })
+                .collect(),
+            scopes: o.scopes.into_iter().map(String::from).collect(),
+            token_request_params: o
+                .token_request_params
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            token_response_field: o.token_response_field.into(),
+            refresh_token: o.refresh_token,
+            token_placement: o.token_placement.into(),
+            notes: o.notes.into(),
+        }),
+        access_token: Some(wit_auth::AccessTokenMethod {
+            label: a.access_token.label.into(),
+            help: a.access_token.help.into(),
+            token_placement: a.access_token.token_placement.into(),
+        }),
+    }
 }
 
 fn to_wit_error(e: Error) -> wit::Error {
@@ -103,6 +142,7 @@ fn to_wit_operation(op: OperationInfo) -> wit::Operation {
             can_poll: t.can_poll,
             notes: t.notes.into(),
         }),
+        find_or_create: op.find_or_create.map(String::from),
     }
 }
 
@@ -128,17 +168,20 @@ impl wit_metadata::Guest for Component {
             version,
             hosts,
             operations,
+            auth,
         } = metadata::describe();
         wit::ConnectorInfo {
             name: name.into(),
             version: version.into(),
             hosts: hosts.into_iter().map(String::from).collect(),
             operations: operations.into_iter().map(to_wit_operation).collect(),
+            auth: to_wit_auth(auth),
         }
     }
 
     fn test_connection(conn: wit::Connection) -> WitResult<wit::Account> {
         with_client(conn, metadata::test_connection).map(|a: Account| wit::Account {
+            label: a.label,
             workspace_id: a.workspace_id,
             workspace_name: a.workspace_name,
             region: a.region,
@@ -196,5 +239,58 @@ impl wit_triggers::Guest for Component {
                 delivery_id: r.delivery_id,
             })
             .map_err(to_wit_error)
+    }
+}
+
+impl wit_connect::Guest for Component {
+    fn oauth_authorize_url(r: wit_connect::AuthorizeRequest) -> WitResult<String> {
+        oauth::authorize(&oauth::AuthorizeRequest {
+            region: region(r.region),
+            client_id: &r.client_id,
+            state: &r.state,
+            redirect_uri: r.redirect_uri.as_deref(),
+        })
+        .map_err(to_wit_error)
+    }
+
+    fn oauth_exchange_code(r: wit_connect::CodeExchange) -> WitResult<wit_connect::OauthToken> {
+        let exchange = oauth::CodeExchange {
+            region: region(r.region),
+            base_url: r.base_url.as_deref(),
+            client_id: &r.client_id,
+            client_secret: &r.client_secret,
+            code: &r.code,
+        };
+        oauth::exchange(&exchange, &WasiHttpTransport)
+            .map(|t| wit_connect::OauthToken {
+                access_token: t.access_token,
+                token_type: t.token_type,
+            })
+            .map_err(to_wit_error)
+    }
+}
+
+impl wit_options::Guest for Component {
+    fn list_options(
+        conn: wit::Connection,
+        key: String,
+        field: String,
+        query: Option<String>,
+        cursor: Option<String>,
+    ) -> WitResult<wit_options::ChoicePage> {
+        with_client(conn, |client| {
+            options::list(client, &key, &field, query.as_deref(), cursor.as_deref())
+        })
+        .map(|p| wit_options::ChoicePage {
+            choices: p
+                .choices
+                .into_iter()
+                .map(|c| wit_options::Choice {
+                    value: c.value,
+                    label: c.label,
+                })
+                .collect(),
+            next_cursor: p.next_cursor,
+        })
     }
 }

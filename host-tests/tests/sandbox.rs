@@ -15,6 +15,8 @@ use std::collections::BTreeSet;
 /// must link it.
 const ALLOWED_IMPORTS: &[&str] = &[
     "workflow:connector/types",
+    // Type-only, like `types`: the records `describe()` uses to declare how to connect.
+    "workflow:connector/auth",
     "wasi:http/types",
     "wasi:http/outgoing-handler",
     "wasi:io/error",

@@ -26,6 +26,7 @@ pub struct Input {
     /// The note's text.
     pub body: Text,
     /// The admin who writes the note; defaults to the admin who connected the account.
+    #[schemars(extend("x-dynamic-options" = "admins"))]
     pub admin_id: Option<Id>,
 }
 

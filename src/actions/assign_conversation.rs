@@ -26,6 +26,7 @@ pub struct Input {
     /// The conversation's id.
     pub conversation_id: Id,
     /// The id of the admin or team to assign it to; `0` unassigns.
+    #[schemars(extend("x-dynamic-options" = "assignees"))]
     pub assignee_id: Id,
     /// Whether `assignee_id` is an admin (default) or a team.
     #[serde(default)]
@@ -33,6 +34,7 @@ pub struct Input {
     /// A message sent in the conversation with the assignment (optional).
     pub body: Option<Text>,
     /// The admin doing the assignment; defaults to the admin who connected the account.
+    #[schemars(extend("x-dynamic-options" = "admins"))]
     pub admin_id: Option<Id>,
 }
 

@@ -19,6 +19,7 @@ pub struct Input {
     /// A message left in the conversation as it closes (optional).
     pub body: Option<Text>,
     /// The admin closing it; defaults to the admin who connected the account.
+    #[schemars(extend("x-dynamic-options" = "admins"))]
     pub admin_id: Option<Id>,
 }
 

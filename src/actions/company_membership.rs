@@ -26,6 +26,7 @@ pub struct Input {
     /// The user's email address.
     pub email: Option<Email>,
     /// Your id for the company.
+    #[schemars(extend("x-dynamic-options" = "companies"))]
     pub company_id: Option<Id>,
     /// Intercom's id for the company.
     pub company_intercom_id: Option<Id>,

@@ -232,6 +232,7 @@ pub fn create_or_recover(
 #[serde(deny_unknown_fields)]
 pub struct CompanyRef {
     /// Your id for the company; the company is created when it does not exist.
+    #[schemars(extend("x-dynamic-options" = "companies"))]
     pub company_id: Id,
     /// The company's name (set on create or update).
     pub name: Option<Text>,

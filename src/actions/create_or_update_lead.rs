@@ -34,10 +34,12 @@ pub struct Input {
     /// When the lead was last seen.
     pub last_seen_at: Option<Timestamp>,
     /// Id of the admin who owns the lead.
+    #[schemars(extend("x-dynamic-options" = "admins"))]
     pub owner_id: Option<Id>,
     /// Whether the lead unsubscribed from emails.
     pub unsubscribed_from_emails: Option<bool>,
     /// Values of the workspace's custom attributes, by attribute name.
+    #[schemars(extend("x-dynamic-options" = "contact-attributes"))]
     pub custom_attributes: Option<CustomAttributes>,
 }
 
@@ -59,8 +61,8 @@ pub const ACTION: ActionOp = ActionOp {
     run,
 };
 
-fn run(client: &Client, input: &str) -> Result<Value> {
-    let input: Input = parse(input)?;
+/// The lead's `POST`/`PUT /contacts` body (custom attributes checked against the workspace).
+pub(super) fn lead_body(client: &Client, input: &Input) -> Result<Value> {
     let custom = check_custom_attributes(client, Model::Contact, input.custom_attributes.as_ref())?;
     let profile = Profile {
         email: input.email.as_ref(),
@@ -72,7 +74,12 @@ fn run(client: &Client, input: &str) -> Result<Value> {
         unsubscribed_from_emails: input.unsubscribed_from_emails,
         ..Profile::default()
     };
-    let body = body(&profile, custom);
+    Ok(body(&profile, custom))
+}
+
+fn run(client: &Client, input: &str) -> Result<Value> {
+    let input: Input = parse(input)?;
+    let body = lead_body(client, &input)?;
     let existing = if let Some(id) = &input.id {
         Some(lookup::contact(
             client,

@@ -6,6 +6,7 @@ mod add_tag_to_company;
 mod add_tag_to_conversation;
 mod add_tag_to_lead;
 mod add_tag_to_user;
+mod api_request;
 mod assign_conversation;
 mod attach_user_to_company;
 mod close_conversation;
@@ -18,6 +19,10 @@ mod create_or_update_user;
 mod create_user;
 mod detach_user_from_company;
 pub mod fields;
+mod find_or_create;
+mod find_or_create_company;
+mod find_or_create_lead;
+mod find_or_create_user;
 mod open_conversation;
 mod remove_tag_from_company;
 mod remove_tag_from_conversation;
@@ -61,6 +66,10 @@ pub const ALL: &[ActionOp] = &[
     assign_conversation::ACTION,
     add_tag_to_conversation::ACTION,
     remove_tag_from_conversation::ACTION,
+    find_or_create_user::ACTION,
+    find_or_create_lead::ACTION,
+    find_or_create_company::ACTION,
+    api_request::ACTION,
 ];
 
 /// Runs the action `key` with `input` (JSON text).
@@ -69,11 +78,23 @@ pub fn run(client: &Client, key: &str, input: &str) -> Result<Value> {
     (op.run)(client, input)
 }
 
+/// The find-or-create action paired with the search `key`, if any.
+pub fn find_or_create_for(search: &str) -> Option<&'static str> {
+    find_or_create::PAIRS
+        .iter()
+        .find(|(s, _)| *s == search)
+        .map(|(_, action)| *action)
+}
+
 /// Which custom attributes the action `key` accepts, if any.
 pub fn custom_attribute_model(key: &str) -> Option<Model> {
     match key {
-        "create-user" | "create-or-update-user" | "create-or-update-lead" => Some(Model::Contact),
-        "update-company" => Some(Model::Company),
+        "create-user"
+        | "create-or-update-user"
+        | "create-or-update-lead"
+        | "find-or-create-user"
+        | "find-or-create-lead" => Some(Model::Contact),
+        "update-company" | "find-or-create-company" => Some(Model::Company),
         _ => None,
     }
 }

@@ -17,6 +17,7 @@ pub struct Input {
     /// The conversation's id.
     pub conversation_id: Id,
     /// The admin opening it; defaults to the admin who connected the account.
+    #[schemars(extend("x-dynamic-options" = "admins"))]
     pub admin_id: Option<Id>,
 }
 

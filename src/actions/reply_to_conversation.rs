@@ -48,6 +48,7 @@ pub struct Input {
     #[serde(default)]
     pub message_type: ReplyType,
     /// The admin replying; defaults to the admin who connected the account.
+    #[schemars(extend("x-dynamic-options" = "admins"))]
     pub admin_id: Option<Id>,
     /// Replying as the contact: Intercom's contact id.
     pub contact_id: Option<Id>,

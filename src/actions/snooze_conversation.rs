@@ -21,6 +21,7 @@ pub struct Input {
     /// When the conversation reopens (in the future).
     pub snoozed_until: Timestamp,
     /// The admin snoozing it; defaults to the admin who connected the account.
+    #[schemars(extend("x-dynamic-options" = "admins"))]
     pub admin_id: Option<Id>,
 }
 

@@ -28,8 +28,10 @@ pub struct ContactTagInput {
     /// The contact's email address (the most recently updated match is used).
     pub email: Option<Email>,
     /// The tag's name. When adding, a missing tag is created.
+    #[schemars(extend("x-dynamic-options" = "tag-names"))]
     pub tag: Option<Text>,
     /// The tag's Intercom id (instead of its name).
+    #[schemars(extend("x-dynamic-options" = "tags"))]
     pub tag_id: Option<Id>,
 }
 
@@ -79,12 +81,15 @@ pub fn contact(client: &Client, input: &str, role: Role, untag: bool) -> Result<
 ]))]
 pub struct CompanyTagInput {
     /// Your id for the company.
+    #[schemars(extend("x-dynamic-options" = "companies"))]
     pub company_id: Option<Id>,
     /// Intercom's company id.
     pub id: Option<Id>,
     /// The tag's name. When adding, a missing tag is created.
+    #[schemars(extend("x-dynamic-options" = "tag-names"))]
     pub tag: Option<Text>,
     /// The tag's Intercom id (instead of its name).
+    #[schemars(extend("x-dynamic-options" = "tags"))]
     pub tag_id: Option<Id>,
 }
 
@@ -149,10 +154,13 @@ pub struct ConversationTagInput {
     /// The conversation's id.
     pub conversation_id: Id,
     /// The tag's name. When adding, a missing tag is created.
+    #[schemars(extend("x-dynamic-options" = "tag-names"))]
     pub tag: Option<Text>,
     /// The tag's Intercom id (instead of its name).
+    #[schemars(extend("x-dynamic-options" = "tags"))]
     pub tag_id: Option<Id>,
     /// The admin doing it; defaults to the admin who connected the account.
+    #[schemars(extend("x-dynamic-options" = "admins"))]
     pub admin_id: Option<Id>,
 }
 

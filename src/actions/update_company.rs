@@ -21,6 +21,7 @@ use serde_json::{json, Value};
 #[serde(deny_unknown_fields)]
 pub struct Input {
     /// Your id for the company (cannot be changed once set).
+    #[schemars(extend("x-dynamic-options" = "companies"))]
     pub company_id: Id,
     /// The company's name.
     pub name: Option<Text>,
@@ -39,6 +40,7 @@ pub struct Input {
     /// When the company was created in your system.
     pub remote_created_at: Option<Timestamp>,
     /// Values of the workspace's company custom attributes, by attribute name.
+    #[schemars(extend("x-dynamic-options" = "company-attributes"))]
     pub custom_attributes: Option<CustomAttributes>,
     /// A user to attach to the company.
     pub user: Option<UserRef>,
@@ -73,7 +75,11 @@ pub const ACTION: ActionOp = ActionOp {
 };
 
 fn run(client: &Client, input: &str) -> Result<Value> {
-    let input: Input = parse(input)?;
+    upsert(client, &parse(input)?)
+}
+
+/// `POST /companies` (an upsert by company_id) with the input's fields, then the user attach.
+pub(super) fn upsert(client: &Client, input: &Input) -> Result<Value> {
     if let Some(spend) = input.monthly_spend {
         if !(0.0..=2_147_483_647.0).contains(&spend) {
             return Err(Error::invalid(

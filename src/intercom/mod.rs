@@ -42,6 +42,15 @@ impl Region {
             Region::Au => HOSTS[2],
         }
     }
+
+    /// Lower case, as `test-connection` reports it and `describe()` lists OAuth endpoints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Region::Us => "us",
+            Region::Eu => "eu",
+            Region::Au => "au",
+        }
+    }
 }
 
 /// Credentials and routing for one Intercom workspace (the WIT `connection`).
@@ -87,6 +96,9 @@ pub struct Client<'a> {
     authorization: String,
     version: String,
     max_rate_limit_wait: Duration,
+    region: Region,
+    /// Whether the connection overrides the regional host (then the region picks no host).
+    custom_base_url: bool,
 }
 
 impl<'a> Client<'a> {
@@ -131,7 +143,19 @@ impl<'a> Client<'a> {
             authorization: format!("Bearer {token}"),
             version,
             max_rate_limit_wait: Duration::from_millis(wait_ms.into()),
+            region: conn.region,
+            custom_base_url: conn.base_url.is_some(),
         })
+    }
+
+    /// The connection's region.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// Whether requests go to a base URL the connection set rather than the regional host.
+    pub fn custom_base_url(&self) -> bool {
+        self.custom_base_url
     }
 
     pub fn get(&self, path: &str) -> Result<Value> {
@@ -181,13 +205,27 @@ impl<'a> Client<'a> {
     /// jitter, at most [`MAX_RETRIES`] times, and only for requests that are safe to repeat; for
     /// the others they are a `transport` error saying the write may have happened.
     pub fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<HttpResponse> {
-        self.send_write(method, path, body).map_err(Error::from)
+        self.send_write(method, path, body, safe_to_repeat(method, path))
+            .map_err(Error::from)
+    }
+
+    /// [`send`](Self::send) with the caller saying whether the request is safe to repeat after
+    /// an unknown outcome (a 5xx or a transport failure); a 429 is retried either way.
+    pub fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        repeatable: bool,
+    ) -> Result<HttpResponse> {
+        self.send_write(method, path, body, repeatable)
+            .map_err(Error::from)
     }
 
     /// `POST` of a write that is never repeated (a create, a note, a message): like
     /// [`call`](Self::call), but says apart a failure Intercom answered from a lost answer.
     pub fn post_once(&self, path: &str, body: &Value) -> Result<Value, WriteError> {
-        let response = self.send_write(Method::Post, path, Some(body))?;
+        let response = self.send_write(Method::Post, path, Some(body), false)?;
         if !(200..300).contains(&response.status) {
             return Err(WriteError::Failed(error_from_response(&response, path)));
         }
@@ -200,9 +238,9 @@ impl<'a> Client<'a> {
         method: Method,
         path: &str,
         body: Option<&Value>,
+        repeatable: bool,
     ) -> Result<HttpResponse, WriteError> {
         let request = self.request(method, path, body);
-        let repeatable = safe_to_repeat(method, path);
         let mut retries = 0;
         loop {
             let outcome = self.transport.send(&request);
@@ -227,7 +265,7 @@ impl<'a> Client<'a> {
                     return outcome
                         .map_err(|e| WriteError::Failed(transport_error(e, &self.base_url)))
                 }
-                _ => return self.unrepeated_outcome(outcome, path),
+                _ => return self.unrepeated_outcome(outcome, method, path),
             }
         }
     }
@@ -236,6 +274,7 @@ impl<'a> Client<'a> {
     fn unrepeated_outcome(
         &self,
         outcome: Result<HttpResponse, TransportError>,
+        method: Method,
         path: &str,
     ) -> Result<HttpResponse, WriteError> {
         let cause = match outcome {
@@ -250,8 +289,9 @@ impl<'a> Client<'a> {
         };
         let path = path.split('?').next().unwrap_or_default();
         Err(WriteError::MaybeApplied(Error::Transport(format!(
-            "{cause} to POST {path}: the write may have happened in Intercom, so it was not sent \
-             again; check Intercom before repeating it"
+            "{cause} to {} {path}: the write may have happened in Intercom, so it was not sent \
+             again; check Intercom before repeating it",
+            method.as_str()
         ))))
     }
 
@@ -359,7 +399,7 @@ fn transport_error(err: TransportError, base_url: &str) -> Error {
 }
 
 /// Accepts `http(s)://host[:port][/prefix]`, without query, fragment or credentials.
-fn parse_base_url(url: &str) -> Result<String> {
+pub fn parse_base_url(url: &str) -> Result<String> {
     let field = "connection.base-url";
     let url = url.trim().trim_end_matches('/');
     let rest = url

@@ -85,6 +85,13 @@ pub const TAG_SCHEMA: Embedded = Embedded::at("output/tag.json");
 pub const CONTACT_WITH_OUTCOME_SCHEMA: Embedded = Embedded::at("output/contact-with-outcome.json");
 /// A company with `outcome` (`created` / `updated`).
 pub const COMPANY_WITH_OUTCOME_SCHEMA: Embedded = Embedded::at("output/company-with-outcome.json");
+/// A contact or company with `outcome` (`found` / `created`): the find-or-create actions.
+pub const CONTACT_FOUND_OR_CREATED_SCHEMA: Embedded =
+    Embedded::at("output/contact-found-or-created.json");
+pub const COMPANY_FOUND_OR_CREATED_SCHEMA: Embedded =
+    Embedded::at("output/company-found-or-created.json");
+/// api-request's `{status, body, request_id}`.
+pub const API_REQUEST_SCHEMA: Embedded = Embedded::at("output/api-request.json");
 /// The tag triggers' `contact_tag` event.
 pub const CONTACT_TAG_SCHEMA: Embedded = Embedded::at("output/contact-tag.json");
 pub const ADD_NOTE_SCHEMA: Embedded = Embedded::at("output/add-note.json");
@@ -107,6 +114,11 @@ pub const CREATE_OR_UPDATE_USER_SAMPLE: Embedded =
 pub const CREATE_OR_UPDATE_LEAD_SAMPLE: Embedded =
     Embedded::at("samples/create-or-update-lead.json");
 pub const UPDATE_COMPANY_SAMPLE: Embedded = Embedded::at("samples/update-company.json");
+pub const FIND_OR_CREATE_USER_SAMPLE: Embedded = Embedded::at("samples/find-or-create-user.json");
+pub const FIND_OR_CREATE_LEAD_SAMPLE: Embedded = Embedded::at("samples/find-or-create-lead.json");
+pub const FIND_OR_CREATE_COMPANY_SAMPLE: Embedded =
+    Embedded::at("samples/find-or-create-company.json");
+pub const API_REQUEST_SAMPLE: Embedded = Embedded::at("samples/api-request.json");
 pub const ADD_EVENT_SAMPLE: Embedded = Embedded::at("samples/add-event.json");
 pub const NEW_UNSUBSCRIPTION_SAMPLE: Embedded = Embedded::at("samples/new-unsubscription.json");
 pub const TAG_ADDED_TO_CONVERSATION_SAMPLE: Embedded =

@@ -19,6 +19,7 @@ pub struct Input {
     /// Intercom's company id.
     pub id: Option<Id>,
     /// Your id for the company.
+    #[schemars(extend("x-dynamic-options" = "companies"))]
     pub company_id: Option<Id>,
     /// The company's name (exact).
     pub name: Option<Text>,
@@ -48,10 +49,24 @@ fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
         ("company_id", input.company_id.is_some()),
         ("name", input.name.is_some()),
     ])?;
-    let company_id = input.company_id.as_ref().map(Id::as_str);
-    let name = input.name.as_ref().map(Text::as_str);
-    let found = if let Some(id) = &input.id {
-        companies::get(client, id.as_str())?.into_iter().collect()
+    find(
+        client,
+        input.id.as_ref().map(Id::as_str),
+        input.company_id.as_ref().map(Id::as_str),
+        input.name.as_ref().map(Text::as_str),
+    )
+}
+
+/// Companies with every identifier given (at least one). Also the lookup of
+/// find-or-create-company.
+pub fn find(
+    client: &Client,
+    id: Option<&str>,
+    company_id: Option<&str>,
+    name: Option<&str>,
+) -> Result<Vec<Value>> {
+    let found = if let Some(id) = id {
+        companies::get(client, id)?.into_iter().collect()
     } else if let Some(cid) = company_id {
         companies::find_by(client, "company_id", cid)?
     } else {

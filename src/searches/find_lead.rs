@@ -49,10 +49,24 @@ fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
         ("email", input.email.is_some()),
         ("phone", input.phone.is_some()),
     ])?;
-    let email = input.email.as_ref().map(Text::as_str);
-    let phone = input.phone.as_ref().map(Text::as_str);
-    let found = if let Some(id) = &input.id {
-        contacts::get(client, id.as_str())?.into_iter().collect()
+    find(
+        client,
+        input.id.as_ref().map(Id::as_str),
+        input.email.as_ref().map(Text::as_str),
+        input.phone.as_ref().map(Text::as_str),
+    )
+}
+
+/// Leads with every identifier given (at least one), most recently updated first. Also the
+/// lookup of find-or-create-lead. Search lags behind writes (see that action).
+pub fn find(
+    client: &Client,
+    id: Option<&str>,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<Vec<Value>> {
+    let found = if let Some(id) = id {
+        contacts::get(client, id)?.into_iter().collect()
     } else {
         let mut fields = Vec::new();
         if let Some(e) = email {

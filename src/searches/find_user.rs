@@ -52,10 +52,24 @@ fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
         ("external_id", input.external_id.is_some()),
         ("email", input.email.is_some()),
     ])?;
-    let email = input.email.as_ref().map(Text::as_str);
-    let external_id = input.external_id.as_ref().map(Id::as_str);
-    let found = if let Some(id) = &input.id {
-        contacts::get(client, id.as_str())?.into_iter().collect()
+    find(
+        client,
+        input.id.as_ref().map(Id::as_str),
+        input.external_id.as_ref().map(Id::as_str),
+        input.email.as_ref().map(Text::as_str),
+    )
+}
+
+/// Users with every identifier given (at least one), most recently updated first. Also the
+/// lookup of find-or-create-user.
+pub fn find(
+    client: &Client,
+    id: Option<&str>,
+    external_id: Option<&str>,
+    email: Option<&str>,
+) -> Result<Vec<Value>> {
+    let found = if let Some(id) = id {
+        contacts::get(client, id)?.into_iter().collect()
     } else if let Some(ext) = external_id {
         // Exact and immediate (search lags minutes behind writes).
         contacts::find_user_by_external_id(client, ext)?
@@ -71,10 +85,15 @@ fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
     };
     Ok(found
         .into_iter()
-        .filter(|c| Role::User.matches(c))
-        .filter(|c| external_id.is_none_or(|x| str_field(c, "external_id") == Some(x)))
-        .filter(|c| {
-            email.is_none_or(|e| str_field(c, "email").is_some_and(|ce| ce.eq_ignore_ascii_case(e)))
-        })
+        .filter(|c| is_match(c, external_id, email))
         .collect())
+}
+
+/// Whether `contact` is a user with the given external_id and email (those given).
+pub fn is_match(contact: &Value, external_id: Option<&str>, email: Option<&str>) -> bool {
+    Role::User.matches(contact)
+        && external_id.is_none_or(|x| str_field(contact, "external_id") == Some(x))
+        && email.is_none_or(|e| {
+            str_field(contact, "email").is_some_and(|ce| ce.eq_ignore_ascii_case(e))
+        })
 }

@@ -1,8 +1,8 @@
 //! Searches: look data up without changing it. Not found is an empty list, never an error.
 
-mod find_company;
-mod find_lead;
-mod find_user;
+pub mod find_company;
+pub mod find_lead;
+pub mod find_user;
 
 use crate::error::Result;
 use crate::intercom::Client;

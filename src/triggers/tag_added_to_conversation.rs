@@ -18,6 +18,7 @@ use serde_json::Value;
 pub struct Input {
     /// Only this tag (name, case-insensitive, or id). Any tag when absent.
     #[serde(default)]
+    #[schemars(extend("x-dynamic-options" = "tag-names"))]
     pub tag: Option<Text>,
     #[serde(default)]
     pub lag_allowance_minutes: Option<LagAllowance>,

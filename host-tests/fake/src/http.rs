@@ -79,8 +79,9 @@ pub struct HttpServer {
 }
 
 impl HttpServer {
-    pub fn start(handler: Handler) -> io::Result<HttpServer> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// Serves `handler` on `127.0.0.1:port` (`0`: an ephemeral port).
+    pub fn start(port: u16, handler: Handler) -> io::Result<HttpServer> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             shutdown: AtomicBool::new(false),

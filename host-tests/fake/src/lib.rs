@@ -23,6 +23,7 @@ mod conversations;
 pub mod errors;
 mod events;
 mod http;
+pub mod oauth;
 pub mod search;
 pub mod state;
 mod tags;
@@ -36,6 +37,9 @@ use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+
+/// Where Intercom exchanges an OAuth code for a token.
+pub const TOKEN_PATH: &str = "/auth/eagle/token";
 
 /// The one valid access token.
 pub const TOKEN: &str = "fake-intercom-token-123";
@@ -142,6 +146,8 @@ struct Inner {
     rate: Mutex<(i64, i64)>,
     /// Time spent answering requests, so a benchmark can tell the fake's share from the caller's.
     busy_nanos: std::sync::atomic::AtomicU64,
+    /// The OAuth app and the codes issued for it (`POST /auth/eagle/token`).
+    oauth: Mutex<oauth::OAuth>,
     shutdown: AtomicBool,
 }
 
@@ -159,6 +165,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl FakeIntercom {
     /// Starts the server on `127.0.0.1:<ephemeral>` with an empty workspace (one admin/app).
     pub fn start() -> FakeIntercom {
+        Self::start_on(0).expect("fake Intercom: cannot bind 127.0.0.1:0")
+    }
+
+    /// Starts the server on `127.0.0.1:port` (`0`: ephemeral), e.g. `connector fake --port N`.
+    pub fn start_on(port: u16) -> std::io::Result<FakeIntercom> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
@@ -170,24 +181,27 @@ impl FakeIntercom {
             faults: Mutex::new(Vec::new()),
             rate: Mutex::new((0, 0)),
             busy_nanos: Default::default(),
+            oauth: Mutex::default(),
             shutdown: AtomicBool::new(false),
         });
         // Load the OpenAPI description now rather than inside the first request, so the
         // connector's first call isn't slowed down; a failure is reported per request later.
         let _ = std::panic::catch_unwind(openapi::SpecChecker::global);
         let handler_inner = inner.clone();
-        let server = http::HttpServer::start(Arc::new(move |req| {
-            let started = std::time::Instant::now();
-            let reply = handler_inner.handle(req);
-            let spent = started.elapsed().as_nanos() as u64;
-            handler_inner.busy_nanos.fetch_add(spent, Ordering::Relaxed);
-            reply
-        }))
-        .expect("fake Intercom: cannot bind 127.0.0.1:0");
-        FakeIntercom {
+        let server = http::HttpServer::start(
+            port,
+            Arc::new(move |req| {
+                let started = std::time::Instant::now();
+                let reply = handler_inner.handle(req);
+                let spent = started.elapsed().as_nanos() as u64;
+                handler_inner.busy_nanos.fetch_add(spent, Ordering::Relaxed);
+                reply
+            }),
+        )?;
+        Ok(FakeIntercom {
             inner,
             server: Some(server),
-        }
+        })
     }
 
     /// `http://127.0.0.1:PORT`
@@ -378,6 +392,28 @@ impl FakeIntercom {
         f(&mut lock(&self.inner.state))
     }
 
+    /// Registers the OAuth app whose client id and secret `POST /auth/eagle/token` accepts.
+    pub fn register_oauth_app(&self, client_id: &str, client_secret: &str) {
+        lock(&self.inner.oauth).register_app(client_id, client_secret);
+    }
+
+    /// Issues an authorization code, as Intercom's redirect would carry it: valid once, for
+    /// [`oauth::CODE_TTL_SECS`] on the fake clock. The token it is exchanged for is accepted.
+    pub fn issue_oauth_code(&self, code: &str) {
+        let now = self.now();
+        lock(&self.inner.oauth).issue(code, now);
+    }
+
+    /// Adds a team (`GET /teams`) with these admin ids; returns it as the API shows it.
+    pub fn insert_team(&self, name: &str, admin_ids: &[i64]) -> Value {
+        let mut st = lock(&self.inner.state);
+        let id = (814_865 + st.teams.len()).to_string();
+        let team =
+            serde_json::json!({"type": "team", "id": id, "name": name, "admin_ids": admin_ids});
+        st.teams.push(team.clone());
+        team
+    }
+
     /// The next `count` requests whose path starts with `path_prefix` (any if `None`) get `fault`
     /// instead of normal handling; they are still recorded. Rules apply in injection order.
     pub fn inject(&self, fault: Fault, count: usize, path_prefix: Option<&str>) {
@@ -563,13 +599,18 @@ impl Inner {
 
         // A checker failure (e.g. spec file missing) is reported as a violation instead of
         // killing the connection thread.
-        let problems = std::panic::catch_unwind(|| {
-            let spec = openapi::SpecChecker::global();
-            let mut problems = spec.check(&rec.method, &rec.path, &rec.headers, &rec.body);
-            problems.extend(spec.check_query(&rec.method, &rec.path, &rec.query));
-            problems
-        })
-        .unwrap_or_else(|p| vec![format!("OpenAPI checker panicked: {}", panic_message(&*p))]);
+        // The token exchange is not part of the OpenAPI description (see `oauth`).
+        let problems = if path == TOKEN_PATH {
+            Vec::new()
+        } else {
+            std::panic::catch_unwind(|| {
+                let spec = openapi::SpecChecker::global();
+                let mut problems = spec.check(&rec.method, &rec.path, &rec.headers, &rec.body);
+                problems.extend(spec.check_query(&rec.method, &rec.path, &rec.query));
+                problems
+            })
+            .unwrap_or_else(|p| vec![format!("OpenAPI checker panicked: {}", panic_message(&*p))])
+        };
         if !problems.is_empty() {
             let mut v = lock(&self.violations);
             v.extend(problems);
@@ -644,6 +685,9 @@ impl Inner {
     /// schema Intercom's description gives for its operation and status: the fake may not
     /// answer in a shape Intercom never would.
     fn answer(&self, rec: &RecordedRequest) -> http::Reply {
+        if rec.path == TOKEN_PATH && rec.method == "POST" {
+            return self.exchange_code(rec);
+        }
         let (status, body, headers) = self.route_request(rec);
         let problems = openapi::SpecChecker::global().check_response(
             &rec.method,
@@ -726,6 +770,14 @@ impl Inner {
                 (e.status, Some(e.body()), headers)
             }
         }
+    }
+
+    /// `POST /auth/eagle/token`: no bearer token; a token issued here is accepted from then on.
+    fn exchange_code(&self, rec: &RecordedRequest) -> http::Reply {
+        let mut st = lock(&self.state);
+        let (status, body, token) = lock(&self.oauth).exchange(&rec.query, &rec.body, st.now);
+        st.extra_tokens.extend(token);
+        json_reply(status, &body, Vec::new())
     }
 
     /// `X-RateLimit-*` for a 10-second window on the fake clock (advertised, not enforced: use

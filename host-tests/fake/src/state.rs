@@ -177,6 +177,8 @@ pub struct State {
     pub utc_offset_secs: i64,
     pub app: Value,
     pub admins: Vec<Value>,
+    /// `GET /teams` (none until a test adds some).
+    pub teams: Vec<Value>,
     pub contacts: Vec<Contact>,
     pub companies: Vec<Company>,
     pub tags: Vec<Tag>,
@@ -436,6 +438,7 @@ impl State {
                 "identity_verification": false, "timezone": "Etc/UTC", "region": "US"
             }),
             admins: vec![admin],
+            teams: Vec::new(),
             contacts: Vec::new(),
             companies: Vec::new(),
             tags: Vec::new(),

@@ -1,4 +1,4 @@
-//! `GET /me`, `GET /admins[/{id}]`, `GET|POST /data_attributes`.
+//! `GET /me`, `GET /admins[/{id}]`, `GET /teams`, `GET|POST /data_attributes`.
 
 use super::{ApiError, Ctx, HResult, Resp, State};
 use serde_json::{json, Value};
@@ -15,6 +15,7 @@ pub(crate) fn route(st: &mut State, cx: &Ctx) -> Option<HResult> {
             Some(a) => Ok(Resp::ok(admin_json(a))),
             None => Err(ApiError::admin_not_found()),
         },
+        ("GET", ["teams"]) => Ok(Resp::ok(json!({"type": "team.list", "teams": st.teams}))),
         ("GET", ["data_attributes"]) => list_data_attributes(st, cx),
         ("POST", ["data_attributes"]) => create_data_attribute(st, cx),
         _ => return None,

@@ -1,7 +1,8 @@
 //! WIT values as JSON, for the runner's output and for tests.
 
 use crate::{
-    Account, ConnectorError, ConnectorInfo, Event, OperationKind, PollPage, WebhookResult,
+    Account, AuthInfo, ChoicePage, ConnectorError, ConnectorInfo, Event, OperationKind, PollPage,
+    WebhookResult,
 };
 use serde_json::{json, Value};
 
@@ -26,12 +27,41 @@ pub fn connector_info(info: &ConnectorInfo) -> Value {
             "trigger": op.trigger.as_ref().map(|t| json!({
                 "webhook_topics": t.webhook_topics, "can_poll": t.can_poll, "notes": t.notes,
             })),
+            "find_or_create": op.find_or_create,
         })).collect::<Vec<_>>(),
+        "auth": auth_info(&info.auth),
+    })
+}
+
+/// How to connect an account, as `describe()` declares it.
+pub fn auth_info(a: &AuthInfo) -> Value {
+    json!({
+        "oauth2": a.oauth2.as_ref().map(|o| json!({
+            "endpoints": o.endpoints.iter().map(|e| json!({
+                "region": e.region, "authorize_url": e.authorize_url, "token_url": e.token_url,
+                "api_base_url": e.api_base_url,
+            })).collect::<Vec<_>>(),
+            "scopes": o.scopes, "token_request_params": o.token_request_params,
+            "token_response_field": o.token_response_field, "refresh_token": o.refresh_token,
+            "token_placement": o.token_placement, "notes": o.notes,
+        })),
+        "access_token": a.access_token.as_ref().map(|t| json!({
+            "label": t.label, "help": t.help, "token_placement": t.token_placement,
+        })),
+    })
+}
+
+/// A page of dropdown choices.
+pub fn choice_page(p: &ChoicePage) -> Value {
+    json!({
+        "choices": p.choices.iter().map(|c| json!({"value": c.value, "label": c.label})).collect::<Vec<_>>(),
+        "next_cursor": p.next_cursor,
     })
 }
 
 pub fn account(a: &Account) -> Value {
     json!({
+        "label": a.label,
         "workspace_id": a.workspace_id, "workspace_name": a.workspace_name, "region": a.region,
         "admin_id": a.admin_id, "admin_name": a.admin_name, "admin_email": a.admin_email,
     })

@@ -62,7 +62,12 @@ pub mod bindings {
     });
 }
 
+pub use bindings::exports::workflow::connector::connect::{
+    AuthorizeRequest, CodeExchange, OauthToken,
+};
+pub use bindings::exports::workflow::connector::options::{Choice, ChoicePage};
 pub use bindings::exports::workflow::connector::triggers::{PollPage, WebhookResult};
+pub use bindings::workflow::connector::auth::AuthInfo;
 pub use bindings::workflow::connector::types::{
     Account, Connection, ConnectorInfo, Error as ConnectorError, Event, Operation, OperationKind,
     Region,
@@ -261,8 +266,9 @@ impl ConnectorHost {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
         budget::cap_guest_sleeps(&mut linker, |s| (s.budget, &mut s.table))?;
-        // `types` holds only types, yet the component imports it as an (empty) instance.
+        // `types` and `auth` hold only types, yet the component imports them as (empty) instances.
         linker.instance("workflow:connector/types@0.1.0")?;
+        linker.instance("workflow:connector/auth@0.1.0")?;
         let pre = linker
             .instantiate_pre(component)
             .map_err(anyhow::Error::from)
@@ -358,6 +364,43 @@ impl ConnectorHost {
         self.call(|c, s| {
             c.workflow_connector_metadata()
                 .call_input_schema(s, conn, key)
+        })
+    }
+
+    /// The URL to send the user's browser to for authorizing the app.
+    pub fn oauth_authorize_url(
+        &self,
+        request: &AuthorizeRequest,
+    ) -> Result<Result<String, ConnectorError>> {
+        self.call(|c, s| {
+            c.workflow_connector_connect()
+                .call_oauth_authorize_url(s, request)
+        })
+    }
+
+    /// Exchanges an authorization code for an access token.
+    pub fn oauth_exchange_code(
+        &self,
+        request: &CodeExchange,
+    ) -> Result<Result<OauthToken, ConnectorError>> {
+        self.call(|c, s| {
+            c.workflow_connector_connect()
+                .call_oauth_exchange_code(s, request)
+        })
+    }
+
+    /// A page of choices for the dynamic field `field` of operation `key`.
+    pub fn list_options(
+        &self,
+        conn: &Connection,
+        key: &str,
+        field: &str,
+        query: Option<&str>,
+        cursor: Option<&str>,
+    ) -> Result<Result<ChoicePage, ConnectorError>> {
+        self.call(|c, s| {
+            c.workflow_connector_options()
+                .call_list_options(s, conn, key, field, query, cursor)
         })
     }
 

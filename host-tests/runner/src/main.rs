@@ -1,90 +1,170 @@
-//! `connector`: run the Intercom component from the command line.
+//! `connector`: run the Intercom component from the command line (every command has `--help`).
 //!
-//! ```text
-//! connector [--component PATH] describe | test-connection | action KEY --input JSON
-//!   | search KEY --input JSON | poll KEY [--input JSON] [--cursor C]
-//!   | webhook --header 'Name: value'... --body-file F | demo | bench
-//! ```
-//! The connection comes from INTERCOM_ACCESS_TOKEN, INTERCOM_REGION (us, eu, au) and
-//! INTERCOM_BASE_URL (its host is added to the egress allowlist); INTERCOM_CLIENT_SECRET signs
-//! webhooks. Success prints the result as JSON and exits 0; a connector error prints
-//! `{"error": {...}}` and exits 1; usage errors exit 2.
+//! The connection comes from INTERCOM_ACCESS_TOKEN (or `--token-file FILE`), INTERCOM_REGION
+//! (us, eu, au) and INTERCOM_BASE_URL (its host is added to the egress allowlist);
+//! INTERCOM_CLIENT_SECRET signs webhooks and, with INTERCOM_CLIENT_ID, exchanges OAuth codes.
+//! Success prints the result as JSON and exits 0; a connector error prints `{"error": {...}}`
+//! and exits 1; usage errors exit 2.
 
+use clap::{Args, Parser, Subcommand};
 use intercom_fake::artifact;
 use intercom_host::json;
-use intercom_host::{self as host, ConnectorError, ConnectorHost, EgressPolicy, Limits, Region};
+use intercom_host::{
+    self as host, AuthorizeRequest, CodeExchange, ConnectorError, ConnectorHost, EgressPolicy,
+    Limits, Region,
+};
 
 mod bench;
 mod demo;
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: connector [--component PATH] <command>
-commands:
-  describe                                   list operations and schemas
-  test-connection                            check the token (GET /me)
-  action KEY --input JSON|@FILE              run an action
-  search KEY --input JSON|@FILE              run a search
-  poll KEY [--input JSON|@FILE] [--cursor C] poll a trigger
-  webhook --header 'Name: value'... --body-file F   verify and parse a webhook delivery
-  demo                                       tour the operations against an embedded fake Intercom
-  bench [operations|cold|webhook|size|poll-scaling]  benchmark figures (run with --release;
-                                             poll-scaling runs only when named)
-environment: INTERCOM_ACCESS_TOKEN, INTERCOM_REGION (us|eu|au), INTERCOM_BASE_URL, INTERCOM_CLIENT_SECRET";
-
-struct Args {
+#[derive(Parser)]
+#[command(
+    name = "connector",
+    about = "Run the Intercom connector component: operations, OAuth, dropdown options, a local fake Intercom",
+    after_help = "environment: INTERCOM_ACCESS_TOKEN, INTERCOM_REGION (us|eu|au), INTERCOM_BASE_URL, \
+                  INTERCOM_CLIENT_ID, INTERCOM_CLIENT_SECRET"
+)]
+struct Cli {
+    /// The component to load (default: the one ./build.sh writes).
+    #[arg(long, global = true, value_name = "PATH")]
     component: Option<PathBuf>,
-    command: String,
-    key: Option<String>,
-    input: Option<String>,
-    cursor: Option<String>,
-    headers: Vec<(String, String)>,
-    body_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the access token comes from.
+#[derive(Args)]
+struct Token {
+    /// Read the access token from FILE (e.g. one `oauth exchange --save` wrote) instead of
+    /// INTERCOM_ACCESS_TOKEN.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List operations, schemas, hosts and how to connect.
+    Describe,
+    /// Check the token (GET /me): the account's label, workspace and region.
+    TestConnection(Token),
+    /// Run an action.
+    Action {
+        key: String,
+        /// The input: JSON text, or @FILE.
+        #[arg(long, value_name = "JSON|@FILE")]
+        input: String,
+        #[command(flatten)]
+        token: Token,
+    },
+    /// Run a search.
+    Search {
+        key: String,
+        /// The input: JSON text, or @FILE.
+        #[arg(long, value_name = "JSON|@FILE")]
+        input: String,
+        #[command(flatten)]
+        token: Token,
+    },
+    /// Poll a trigger.
+    Poll {
+        key: String,
+        /// The input: JSON text, or @FILE.
+        #[arg(long, value_name = "JSON|@FILE", default_value = "{}")]
+        input: String,
+        /// The cursor of the previous poll.
+        #[arg(long)]
+        cursor: Option<String>,
+        #[command(flatten)]
+        token: Token,
+    },
+    /// Verify and parse a webhook delivery (signed with INTERCOM_CLIENT_SECRET).
+    Webhook {
+        /// A request header, `Name: value` (repeatable).
+        #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = parse_header)]
+        headers: Vec<(String, String)>,
+        /// The raw request body.
+        #[arg(long, value_name = "FILE")]
+        body_file: PathBuf,
+    },
+    /// Print the workspace's input schema of an operation (custom attributes typed).
+    InputSchema {
+        key: String,
+        #[command(flatten)]
+        token: Token,
+    },
+    /// Print one page of choices for a dynamic field (marked `x-dynamic-options`).
+    Options {
+        /// The operation, e.g. add-tag-to-user.
+        key: String,
+        /// The field, e.g. tag_id or company.company_id.
+        field: String,
+        /// Filter the choices by this text.
+        #[arg(long)]
+        query: Option<String>,
+        /// The `next_cursor` of the previous page.
+        #[arg(long)]
+        cursor: Option<String>,
+        #[command(flatten)]
+        token: Token,
+    },
+    /// Connect an account by OAuth, for the region in INTERCOM_REGION.
+    #[command(subcommand)]
+    Oauth(Oauth),
+    /// Serve a fake Intercom seeded with the demo workspace on 127.0.0.1:PORT until stopped.
+    Fake {
+        /// The port to listen on (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+    /// Tour the operations against an embedded fake Intercom.
+    Demo,
+    /// Print benchmark figures (run with --release).
+    Bench {
+        /// operations, cold, webhook, size or poll-scaling (default: all but poll-scaling, which
+        /// runs only when named).
+        which: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Oauth {
+    /// Print `{"url": ...}`, the authorize URL to send the user's browser to.
+    Url {
+        /// The app's client id.
+        #[arg(long)]
+        client_id: String,
+        /// An unguessable value to check on the redirect.
+        #[arg(long)]
+        state: String,
+        /// One of the app's registered redirect URLs (default: the app's first).
+        #[arg(long)]
+        redirect_uri: Option<String>,
+    },
+    /// Exchange the redirect's code (INTERCOM_CLIENT_ID, INTERCOM_CLIENT_SECRET), save the token
+    /// to FILE (mode 0600) and print the account it belongs to; never the token.
+    Exchange {
+        /// The redirect's `code` parameter, exactly as received (keep a trailing `=`).
+        #[arg(long)]
+        code: String,
+        /// Where to write the access token.
+        #[arg(long, value_name = "FILE")]
+        save: PathBuf,
+    },
+}
+
+fn parse_header(h: &str) -> Result<(String, String), String> {
+    let (name, v) = h
+        .split_once(':')
+        .ok_or_else(|| format!("header `{h}` is not `Name: value`"))?;
+    Ok((name.trim().to_string(), v.trim().to_string()))
 }
 
 fn usage(msg: &str) -> ExitCode {
-    eprintln!("connector: {msg}\n{USAGE}");
+    eprintln!("connector: {msg} (see connector --help)");
     ExitCode::from(2)
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut it = std::env::args().skip(1);
-    let mut args = Args {
-        component: None,
-        command: String::new(),
-        key: None,
-        input: None,
-        cursor: None,
-        headers: vec![],
-        body_file: None,
-    };
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
-        match arg.as_str() {
-            "--component" => args.component = Some(value("--component")?.into()),
-            "--input" => args.input = Some(read_input(&value("--input")?)?),
-            "--cursor" => args.cursor = Some(value("--cursor")?),
-            "--body-file" => args.body_file = Some(value("--body-file")?.into()),
-            "--header" | "-H" => {
-                let h = value("--header")?;
-                let (name, v) = h
-                    .split_once(':')
-                    .ok_or_else(|| format!("header `{h}` is not `Name: value`"))?;
-                args.headers
-                    .push((name.trim().to_string(), v.trim().to_string()));
-            }
-            "-h" | "--help" => return Err(String::new()),
-            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
-            word if args.command.is_empty() => args.command = word.to_string(),
-            word if args.key.is_none() => args.key = Some(word.to_string()),
-            word => return Err(format!("unexpected argument `{word}`")),
-        }
-    }
-    if args.command.is_empty() {
-        return Err("no command given".into());
-    }
-    Ok(args)
 }
 
 /// `--input` takes JSON text, or `@path` to read it from a file.
@@ -95,25 +175,28 @@ fn read_input(v: &str) -> Result<String, String> {
     }
 }
 
-fn connection_from_env() -> Result<(host::Connection, EgressPolicy), String> {
-    let token = std::env::var("INTERCOM_ACCESS_TOKEN").unwrap_or_default();
-    let region = match std::env::var("INTERCOM_REGION")
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|s| !s.is_empty())
+}
+
+fn region_from_env() -> Result<Region, String> {
+    match env("INTERCOM_REGION")
         .unwrap_or_default()
         .to_ascii_lowercase()
         .as_str()
     {
-        "" | "us" => Region::Us,
-        "eu" => Region::Eu,
-        "au" => Region::Au,
-        other => {
-            return Err(format!(
-                "INTERCOM_REGION `{other}` is not one of us, eu, au"
-            ))
-        }
-    };
-    let base_url = std::env::var("INTERCOM_BASE_URL")
-        .ok()
-        .filter(|s| !s.is_empty());
+        "" | "us" => Ok(Region::Us),
+        "eu" => Ok(Region::Eu),
+        "au" => Ok(Region::Au),
+        other => Err(format!(
+            "INTERCOM_REGION `{other}` is not one of us, eu, au"
+        )),
+    }
+}
+
+/// Intercom's hosts, plus the host of INTERCOM_BASE_URL when set.
+fn policy_from_env() -> (Option<String>, EgressPolicy) {
+    let base_url = env("INTERCOM_BASE_URL");
     let mut policy = EgressPolicy::intercom();
     if let Some(url) = &base_url {
         let authority = url
@@ -125,10 +208,25 @@ fn connection_from_env() -> Result<(host::Connection, EgressPolicy), String> {
             .unwrap_or_default();
         policy.allow(authority);
     }
-    Ok((host::connection(&token, region, base_url), policy))
+    (base_url, policy)
 }
 
-fn load(component: Option<PathBuf>, policy: EgressPolicy) -> anyhow::Result<ConnectorHost> {
+/// The access token: `--token-file` when given, else INTERCOM_ACCESS_TOKEN.
+fn token(t: &Token) -> Result<String, String> {
+    match &t.token_file {
+        Some(path) => std::fs::read_to_string(path)
+            .map(|s| s.trim().to_string())
+            .map_err(|e| format!("cannot read the token file {}: {e}", path.display())),
+        None => Ok(env("INTERCOM_ACCESS_TOKEN").unwrap_or_default()),
+    }
+}
+
+fn connection(t: &Token) -> Result<host::Connection, String> {
+    let (base_url, _) = policy_from_env();
+    Ok(host::connection(&token(t)?, region_from_env()?, base_url))
+}
+
+fn load(component: Option<PathBuf>) -> anyhow::Result<ConnectorHost> {
     let path = component.unwrap_or_else(artifact::dist_path);
     if !path.exists() {
         anyhow::bail!(
@@ -136,7 +234,7 @@ fn load(component: Option<PathBuf>, policy: EgressPolicy) -> anyhow::Result<Conn
             path.display()
         );
     }
-    ConnectorHost::load(&path, policy, Limits::default())
+    ConnectorHost::load(&path, policy_from_env().1, Limits::default())
 }
 
 fn print(value: &Value) {
@@ -167,78 +265,182 @@ fn finish<T>(
     }
 }
 
+/// Writes the token to a new file only its owner can read (0600 where permissions exist).
+fn save_token(path: &Path, token: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    // An existing file keeps its mode on open: narrow it too.
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(token.as_bytes())?;
+    file.write_all(b"\n")
+}
+
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(msg) if msg.is_empty() => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(msg) => return usage(&msg),
-    };
-    if args.command == "demo" || args.command == "bench" {
-        let path = args.component.unwrap_or_else(artifact::dist_path);
-        let result = if args.command == "demo" {
-            demo::run(&path)
-        } else {
-            bench::run(&path, args.key.as_deref())
-        };
-        return match result {
-            Ok(()) => ExitCode::SUCCESS,
+    let cli = Cli::parse();
+    let component = cli.component;
+    match run(component, cli.command) {
+        Ok(code) => code,
+        Err(msg) => usage(&msg),
+    }
+}
+
+fn run(component: Option<PathBuf>, command: Command) -> Result<ExitCode, String> {
+    let needs_host = !matches!(
+        command,
+        Command::Demo | Command::Bench { .. } | Command::Fake { .. }
+    );
+    let host = if needs_host {
+        match load(component.clone()) {
+            Ok(h) => Some(h),
             Err(e) => {
-                eprintln!("{} failed: {e:#}", args.command);
-                ExitCode::from(1)
+                eprintln!("connector: {e:#}");
+                return Ok(ExitCode::from(1));
             }
-        };
-    }
-    let (conn, policy) = match connection_from_env() {
-        Ok(c) => c,
-        Err(msg) => return usage(&msg),
-    };
-    let needs_key = matches!(args.command.as_str(), "action" | "search" | "poll");
-    if needs_key && args.key.is_none() {
-        return usage(&format!("`{}` needs an operation KEY", args.command));
-    }
-    if matches!(args.command.as_str(), "action" | "search") && args.input.is_none() {
-        return usage(&format!("`{}` needs --input JSON", args.command));
-    }
-    let host = match load(args.component, policy) {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("connector: {e:#}");
-            return ExitCode::from(1);
         }
+    } else {
+        None
     };
-    let key = args.key.unwrap_or_default();
-    let input = args.input.unwrap_or_else(|| "{}".into());
-    match args.command.as_str() {
-        "describe" => finish(
-            host.describe().map(Ok::<_, ConnectorError>),
+    let host = || host.as_ref().expect("loaded above");
+    Ok(match command {
+        Command::Describe => finish(
+            host().describe().map(Ok::<_, ConnectorError>),
             json::connector_info,
         ),
-        "test-connection" => finish(host.test_connection(&conn), json::account),
-        "action" => finish(host.run_action(&conn, &key, &input), |s| json::parse(s)),
-        "search" => finish(host.run_search(&conn, &key, &input), |items| {
-            Value::Array(items.iter().map(|s| json::parse(s)).collect())
-        }),
-        "poll" => finish(
-            host.poll_trigger(&conn, &key, &input, args.cursor.as_deref()),
+        Command::TestConnection(t) => {
+            finish(host().test_connection(&connection(&t)?), json::account)
+        }
+        Command::Action { key, input, token } => finish(
+            host().run_action(&connection(&token)?, &key, &read_input(&input)?),
+            |s| json::parse(s),
+        ),
+        Command::Search { key, input, token } => finish(
+            host().run_search(&connection(&token)?, &key, &read_input(&input)?),
+            |items| Value::Array(items.iter().map(|s| json::parse(s)).collect()),
+        ),
+        Command::Poll {
+            key,
+            input,
+            cursor,
+            token,
+        } => finish(
+            host().poll_trigger(
+                &connection(&token)?,
+                &key,
+                &read_input(&input)?,
+                cursor.as_deref(),
+            ),
             json::poll_page,
         ),
-        "webhook" => {
-            let Some(file) = args.body_file else {
-                return usage("`webhook` needs --body-file F");
-            };
-            let body = match std::fs::read(&file) {
-                Ok(b) => b,
-                Err(e) => return usage(&format!("cannot read {}: {e}", file.display())),
-            };
-            let secret = std::env::var("INTERCOM_CLIENT_SECRET").unwrap_or_default();
+        Command::Webhook { headers, body_file } => {
+            let body = std::fs::read(&body_file)
+                .map_err(|e| format!("cannot read {}: {e}", body_file.display()))?;
+            let secret = env("INTERCOM_CLIENT_SECRET").unwrap_or_default();
             finish(
-                host.parse_webhook(&secret, &args.headers, &body),
+                host().parse_webhook(&secret, &headers, &body),
                 json::webhook_result,
             )
         }
-        other => usage(&format!("unknown command `{other}`")),
+        Command::InputSchema { key, token } => {
+            finish(host().input_schema(&connection(&token)?, &key), |s| {
+                json::parse(s)
+            })
+        }
+        Command::Options {
+            key,
+            field,
+            query,
+            cursor,
+            token,
+        } => finish(
+            host().list_options(
+                &connection(&token)?,
+                &key,
+                &field,
+                query.as_deref(),
+                cursor.as_deref(),
+            ),
+            json::choice_page,
+        ),
+        Command::Oauth(Oauth::Url {
+            client_id,
+            state,
+            redirect_uri,
+        }) => finish(
+            host().oauth_authorize_url(&AuthorizeRequest {
+                region: region_from_env()?,
+                client_id,
+                state,
+                redirect_uri,
+            }),
+            |url| serde_json::json!({ "url": url }),
+        ),
+        Command::Oauth(Oauth::Exchange { code, save }) => exchange(host(), code, &save)?,
+        Command::Fake { port } => serve_fake(port),
+        Command::Demo | Command::Bench { .. } => {
+            let path = component.unwrap_or_else(artifact::dist_path);
+            let (name, result) = match command {
+                Command::Bench { which } => ("bench", bench::run(&path, which.as_deref())),
+                _ => ("demo", demo::run(&path)),
+            };
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{name} failed: {e:#}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    })
+}
+
+/// `oauth exchange`: the token goes to the file, the account it belongs to to stdout.
+fn exchange(host: &ConnectorHost, code: String, save: &Path) -> Result<ExitCode, String> {
+    let client_id = env("INTERCOM_CLIENT_ID").ok_or("INTERCOM_CLIENT_ID is not set")?;
+    let client_secret = env("INTERCOM_CLIENT_SECRET").ok_or("INTERCOM_CLIENT_SECRET is not set")?;
+    let region = region_from_env()?;
+    let (base_url, _) = policy_from_env();
+    let token = match host.oauth_exchange_code(&CodeExchange {
+        region,
+        base_url: base_url.clone(),
+        client_id,
+        client_secret,
+        code,
+    }) {
+        Ok(Ok(t)) => t,
+        other => return Ok(finish(other, |_| Value::Null)),
+    };
+    if let Err(e) = save_token(save, &token.access_token) {
+        eprintln!("connector: cannot write {}: {e}", save.display());
+        return Ok(ExitCode::from(1));
+    }
+    let conn = host::connection(&token.access_token, region, base_url);
+    Ok(finish(
+        host.test_connection(&conn),
+        |a| serde_json::json!({ "saved": save.display().to_string(), "account": json::account(a) }),
+    ))
+}
+
+/// `fake --port N`: a local Intercom sandbox for a platform's own integration or any HTTP tool.
+fn serve_fake(port: u16) -> ExitCode {
+    let fake = match intercom_fake::FakeIntercom::start_on(port) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("connector: cannot listen on 127.0.0.1:{port}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    demo::seed(&fake);
+    print(&serde_json::json!({
+        "base_url": fake.base_url(),
+        "access_token": intercom_fake::TOKEN,
+        "note": "a fake Intercom seeded with the demo workspace; stop it with Ctrl-C",
+    }));
+    loop {
+        std::thread::park();
     }
 }

@@ -38,11 +38,7 @@ pub fn run(component: &Path) -> Result<()> {
     section("test-connection");
     show(host.test_connection(conn)?.map(|a| json::account(&a)));
 
-    fake.insert_contact(json!({"role": "user", "email": "ada@example.com", "external_id": "u-1", "name": "Ada Lovelace"}));
-    fake.insert_contact(json!({"role": "lead", "email": "grace@example.com", "phone": "+15550100", "name": "Grace Hopper"}));
-    fake.insert_company(json!({"company_id": "acme", "name": "Acme Inc", "plan": "pro"}));
-    // An existing workspace: its search index has caught up (the fake lags writes like Intercom).
-    fake.advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
+    seed(fake);
 
     for (key, input) in [
         ("find-user", json!({"email": "ada@example.com"})),
@@ -76,6 +72,18 @@ pub fn run(component: &Path) -> Result<()> {
     println!("\nFake Intercom received {} requests; every one matched Intercom's OpenAPI description: {}",
         fake.requests().len(), fake.spec_violations().is_empty());
     Ok(())
+}
+
+/// The demo workspace: a user, a lead, a company, a tag and a team. Also what `connector fake`
+/// serves.
+pub fn seed(fake: &FakeIntercom) {
+    fake.insert_contact(json!({"role": "user", "email": "ada@example.com", "external_id": "u-1", "name": "Ada Lovelace"}));
+    fake.insert_contact(json!({"role": "lead", "email": "grace@example.com", "phone": "+15550100", "name": "Grace Hopper"}));
+    fake.insert_company(json!({"company_id": "acme", "name": "Acme Inc", "plan": "pro"}));
+    fake.insert_tag("VIP");
+    fake.insert_team("Support", &[]);
+    // An existing workspace: its search index has caught up (the fake lags writes like Intercom).
+    fake.advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
 }
 
 /// What a tour of one group of operations gets.
