@@ -87,6 +87,7 @@ pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<
     if topic == "ping" {
         return Ok(WebhookResult {
             topic,
+            delivery_id: Some(id),
             events: vec![],
             note: Some("`ping` is Intercom's connectivity check; it carries no event".into()),
         });
@@ -98,6 +99,7 @@ pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<
     if users.is_empty() {
         return Ok(WebhookResult {
             topic: topic.clone(),
+            delivery_id: Some(id),
             events: vec![],
             note: Some(format!(
                 "no trigger uses the topic `{topic}`; nothing to do"
@@ -137,6 +139,7 @@ pub fn parse(secret: &str, headers: &[(String, String)], body: &[u8]) -> Result<
         .then(|| format!("the `{topic}` notification carried nothing a trigger emits"));
     Ok(WebhookResult {
         topic,
+        delivery_id: Some(id),
         events,
         note,
     })
