@@ -29,7 +29,7 @@ commands:
   poll KEY [--input JSON|@FILE] [--cursor C] poll a trigger
   webhook --header 'Name: value'... --body-file F   verify and parse a webhook delivery
   demo                                       tour the operations against an embedded fake Intercom
-  bench [operations|cold|webhook|size]       benchmark figures (run with --release)
+  bench [operations|cold|webhook|size|gateway] benchmark figures (run with --release)
 environment: INTERCOM_ACCESS_TOKEN, INTERCOM_REGION (us|eu|au), INTERCOM_BASE_URL, INTERCOM_CLIENT_SECRET";
 
 struct Args {
