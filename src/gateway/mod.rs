@@ -54,7 +54,9 @@ impl Config {
         }
         let forward_url = required(ENV_FORWARD_URL)?;
         if !(forward_url.starts_with("https://") || forward_url.starts_with("http://")) {
-            return Err(format!("{ENV_FORWARD_URL} must start with https:// or http://"));
+            return Err(format!(
+                "{ENV_FORWARD_URL} must start with https:// or http://"
+            ));
         }
         let secret = required(ENV_FORWARD_SECRET)?;
         if !secret.starts_with("whsec_") {

