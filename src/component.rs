@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::intercom::{Client, Connection, Region};
 use crate::metadata::{self, Account, ConnectorInfo, OperationInfo};
 use crate::operation::Kind;
-use crate::transport::WasiHttpTransport;
+use crate::transport::WakiTransport;
 use crate::triggers::{self, Event, PollPage, WebhookResult};
 use crate::{actions, options, searches};
 
@@ -40,7 +40,7 @@ fn with_client<T>(
         api_version: conn.api_version,
         max_rate_limit_wait_ms: conn.max_rate_limit_wait_ms,
     };
-    let transport = WasiHttpTransport;
+    let transport = WakiTransport;
     let client = Client::new(&conn, &transport).map_err(to_wit_error)?;
     f(&client).map_err(to_wit_error)
 }

@@ -5,6 +5,8 @@
 pub mod actions;
 pub mod connect;
 pub mod error;
+#[cfg(feature = "gateway")]
+pub mod gateway;
 pub mod input;
 pub mod intercom;
 pub mod metadata;
@@ -16,7 +18,8 @@ pub mod time;
 pub mod transport;
 pub mod triggers;
 
-#[cfg(target_arch = "wasm32")]
+// The gateway build exports `wasi:http/incoming-handler` (src/gateway) instead of the connector.
+#[cfg(all(target_arch = "wasm32", not(feature = "gateway")))]
 mod component;
 
 pub use error::Error;

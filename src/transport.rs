@@ -1,6 +1,5 @@
-//! The one seam between the Intercom logic and the network. On wasm32 it is
-//! `wasi:http/outgoing-handler` itself (see `wasi_http`); native unit tests plug in scripted
-//! transports.
+//! The one seam between the Intercom logic and the network. On wasm32 it is waki over
+//! `wasi:http/outgoing-handler` (see `waki`); native unit tests plug in scripted transports.
 
 /// HTTP methods the connector uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +71,6 @@ pub trait Transport {
 }
 
 #[cfg(target_arch = "wasm32")]
-mod wasi_http;
+mod waki;
 #[cfg(target_arch = "wasm32")]
-pub use wasi_http::WasiHttpTransport;
+pub use self::waki::{DeadlineTransport, WakiTransport};

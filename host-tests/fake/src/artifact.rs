@@ -40,6 +40,16 @@ pub fn ensure_built(component: &Path) -> Result<()> {
 
 /// Builds the release component (a no-op when it is up to date) and returns its path.
 pub fn build_component() -> Result<PathBuf> {
+    build(&[], target_dir())
+}
+
+/// Builds the webhook gateway (feature `gateway`) in its own target dir, so neither build
+/// overwrites the other's `intercom_connector.wasm`.
+pub fn build_gateway() -> Result<PathBuf> {
+    build(&["--features", "gateway"], target_dir().join("gateway"))
+}
+
+fn build(features: &[&str], target_dir: PathBuf) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace_root())
@@ -52,8 +62,9 @@ pub fn build_component() -> Result<PathBuf> {
             "--target",
             "wasm32-wasip2",
         ])
+        .args(features)
         .arg("--target-dir")
-        .arg(target_dir());
+        .arg(&target_dir);
     // Flags meant for the outer (native) build must not leak into the wasm build.
     for var in [
         "RUSTFLAGS",
@@ -69,7 +80,7 @@ pub fn build_component() -> Result<PathBuf> {
     if !status.success() {
         bail!("building the component failed ({status}); is the wasm32-wasip2 target installed? (rustup target add wasm32-wasip2)");
     }
-    let path = target_dir()
+    let path = target_dir
         .join("wasm32-wasip2")
         .join("release")
         .join("intercom_connector.wasm");
@@ -83,16 +94,23 @@ pub fn build_component() -> Result<PathBuf> {
 /// instead (e.g. `dist/intercom.wasm`, the optimised artifact `build.sh` ships).
 pub fn component() -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| match std::env::var_os("CONNECTOR_WASM") {
+    PATH.get_or_init(|| given_or_built("CONNECTOR_WASM", build_component))
+}
+
+/// The webhook gateway under test, built once per process; `GATEWAY_WASM=<path>` tests that
+/// file instead (e.g. `dist/intercom-webhooks.wasm`).
+pub fn gateway() -> &'static Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| given_or_built("GATEWAY_WASM", build_gateway))
+}
+
+fn given_or_built(var: &str, build: fn() -> Result<PathBuf>) -> PathBuf {
+    match std::env::var_os(var) {
         Some(path) => {
             let path = PathBuf::from(path);
-            assert!(
-                path.exists(),
-                "CONNECTOR_WASM={} does not exist",
-                path.display()
-            );
+            assert!(path.exists(), "{var}={} does not exist", path.display());
             path
         }
-        None => build_component().expect("the connector component builds"),
-    })
+        None => build().expect("the component builds"),
+    }
 }

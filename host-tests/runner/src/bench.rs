@@ -5,7 +5,8 @@
 //!   host) vs the very same HTTP requests replayed by a native keep-alive client (`ureq`);
 //! - cold start: compile, load of the precompiled artifact, instantiate, first call;
 //! - webhook verify + normalise per event: component vs the same Rust code natively;
-//! - the `.wasm` size and the peak linear memory of an instance.
+//! - the `.wasm` size and the peak linear memory of an instance;
+//! - gateway: the webhook gateway under `wasmtime serve` vs a Node 20 peer (bench/gateway.rs).
 
 use anyhow::{Context, Result};
 use intercom_fake::artifact;
@@ -24,7 +25,16 @@ fn rounds() -> usize {
         .unwrap_or(30)
 }
 
-const SECTIONS: [&str; 5] = ["operations", "cold", "webhook", "size", "poll-scaling"];
+const SECTIONS: [&str; 6] = [
+    "operations",
+    "cold",
+    "webhook",
+    "size",
+    "gateway",
+    "poll-scaling",
+];
+
+mod gateway;
 
 /// Targets from the issue, printed next to the figures.
 const TARGET_OPERATION_RATIO: f64 = 1.2;
@@ -151,6 +161,9 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
     artifact::ensure_built(component)?;
     if only == Some("poll-scaling") {
         return poll_scaling(component);
+    }
+    if only == Some("gateway") {
+        return gateway::run(component);
     }
     let fake = FakeIntercom::start();
     // These figures measure speed; the search index lag is proven in triggers_poll.
@@ -368,6 +381,10 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
             stats.peak_memory_bytes,
             verdict(stats.peak_memory_bytes <= TARGET_MEMORY_BYTES)
         );
+    }
+    if wants("gateway") {
+        println!();
+        gateway::run(component)?;
     }
     Ok(())
 }

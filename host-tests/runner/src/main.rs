@@ -123,8 +123,8 @@ enum Command {
     Demo,
     /// Print benchmark figures (run with --release).
     Bench {
-        /// operations, cold, webhook, size or poll-scaling (default: all but poll-scaling, which
-        /// runs only when named).
+        /// operations, cold, webhook, size, gateway or poll-scaling (default: all but
+        /// poll-scaling, which runs only when named).
         which: Option<String>,
     },
 }
