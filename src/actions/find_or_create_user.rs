@@ -7,13 +7,14 @@
 //! email, other external_id) is a conflict, never a write onto them.
 
 use super::contact_writes::{self, body, Created};
-use super::create_user::Input;
+use super::user_input::UserInput as Input;
 use super::fields::check_custom_attributes;
 use super::find_or_create::Outcome;
 use crate::error::{Error, Result};
-use crate::input::{parse, require_one_of, Id};
+use crate::input::Id;
 use crate::intercom::contacts::{self, Role};
 use crate::intercom::data_attributes::Model;
+use crate::intercom::lookup;
 use crate::intercom::Client;
 use crate::operation::{input_schema, ActionOp, Meta};
 use crate::schemas::{CONTACT_FOUND_OR_CREATED_SCHEMA, FIND_OR_CREATE_USER_SAMPLE};
@@ -36,11 +37,7 @@ pub const ACTION: ActionOp = ActionOp {
 };
 
 fn run(client: &Client, input: &str) -> Result<Value> {
-    let input: Input = parse(input)?;
-    require_one_of(&[
-        ("email", input.email.is_some()),
-        ("external_id", input.external_id.is_some()),
-    ])?;
+    let input = Input::parse(input)?;
     let external_id = input.external_id.as_ref().map(Id::as_str);
     let email = input.email.as_ref().map(|e| e.as_str());
     if let Some(user) = find_user::find(client, None, external_id, email)?
@@ -51,7 +48,15 @@ fn run(client: &Client, input: &str) -> Result<Value> {
     }
     let custom = check_custom_attributes(client, Model::Contact, input.custom_attributes.as_ref())?;
     match contact_writes::create(client, Role::User, body(&input.profile(), custom))? {
-        Created::New(user) => Ok(Outcome::Created.tag(user)),
+        Created::New(mut user) => {
+            // As create-user does: a company given is created if needed and the user attached.
+            if let Some(company) = &input.company {
+                let attached =
+                    contact_writes::attach_company(client, &lookup::id_of(&user)?, company)?;
+                user["company"] = attached;
+            }
+            Ok(Outcome::Created.tag(user))
+        }
         Created::Exists {
             id,
             archived,
@@ -60,10 +65,13 @@ fn run(client: &Client, input: &str) -> Result<Value> {
             let existing = contacts::get(client, &id)?
                 .filter(|c| find_user::is_match(c, external_id, email))
                 .ok_or_else(|| {
-                    Error::Conflict(format!(
-                        "{message}. That user does not have the identifiers given, so nothing was created or \
-                         changed: check the external_id and email."
-                    ))
+                    Error::conflict(
+                        format!(
+                            "{message}. That user does not have the identifiers given, so nothing was \
+                             created or changed: check the external_id and email."
+                        ),
+                        Some(id.clone()),
+                    )
                 })?;
             if archived {
                 contact_writes::unarchive(client, &id)?;

@@ -92,8 +92,6 @@ pub struct PollPage {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookResult {
     pub topic: String,
-    /// The notification's id: the same on every retry of one delivery.
-    pub delivery_id: Option<String>,
     pub events: Vec<Event>,
     pub note: Option<String>,
     /// Intercom's notification id (`None` for a `ping`, which has none).

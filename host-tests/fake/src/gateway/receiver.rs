@@ -54,7 +54,7 @@ impl Receiver {
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let (s, st) = (state.clone(), stop.clone());
-        let server = HttpServer::start(Arc::new(move |request| serve(&webhook, &s, &st, request)))
+        let server = HttpServer::start(0, Arc::new(move |request| serve(&webhook, &s, &st, request)))
             .context("binding the receiver")?;
         Ok(Receiver {
             url: format!("http://{}/ingest", server.addr()),
