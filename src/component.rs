@@ -261,7 +261,7 @@ impl wit_connect::Guest for Component {
             client_secret: &r.client_secret,
             code: &r.code,
         };
-        oauth::exchange(&exchange, &WasiHttpTransport)
+        oauth::exchange(&exchange, &WakiTransport)
             .map(|t| wit_connect::OauthToken {
                 access_token: t.access_token,
                 token_type: t.token_type,

@@ -243,8 +243,9 @@ fn update_company_upserts_and_attaches_a_user() {
         .fake
         .requests()
         .into_iter()
-        .find(|r| r.path == "/companies")
+        .find(|r| r.method == "POST" && r.path == "/companies")
         .unwrap();
+    assert_eq!(out["outcome"], "created");
     assert_eq!(
         upsert.json().unwrap(),
         json!({"company_id": "acme", "name": "Acme", "plan": "pro", "size": 50, "monthly_spend": 99,

@@ -6,8 +6,8 @@ mod common;
 
 use common::{kind, Harness};
 use intercom_fake::Fault;
-use intercom_host::ConnectorError;
 use intercom_host::json;
+use intercom_host::ConnectorError;
 use serde_json::{json, Value};
 
 fn message(e: &ConnectorError) -> String {

@@ -107,7 +107,11 @@ fn input(rng: &mut Rng) -> String {
         0 => value(rng, 0).to_string(),
         1 => {
             let mut s = object(rng, 0).to_string();
-            s.truncate(rng.below(s.len() + 1));
+            let mut cut = rng.below(s.len() + 1);
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            s.truncate(cut);
             s
         }
         _ => object(rng, 0).to_string(),

@@ -600,7 +600,8 @@ fn tags_companies_notes_events() {
     .json();
     assert_eq!(
         tagged["companies"],
-        json!([{"id": co["id"], "tagged": true}])
+        // The company_id form, as the 2.16 spec's createTag example answers.
+        json!([{"id": "acme", "tagged": true}])
     );
     assert_eq!(f.companies()[0]["tags"]["tags"][0]["name"], "VIP");
     let untagged = call(
