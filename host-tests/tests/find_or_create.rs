@@ -20,6 +20,13 @@ fn posts(h: &Harness, path: &str) -> usize {
         .count()
 }
 
+/// Lets the fake's search index catch up with what the test seeded (Intercom's search lags
+/// writes; these tests are about records that existed before the call).
+fn caught_up(h: &Harness) {
+    h.fake
+        .advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
+}
+
 #[test]
 fn describe_pairs_each_search_with_its_find_or_create() {
     let h = Harness::new();
@@ -52,6 +59,7 @@ fn an_existing_user_is_found_and_left_unchanged() {
     let ada = h
         .fake
         .insert_contact(json!({"role": "user", "email": "ada@example.com", "name": "Ada"}));
+    caught_up(&h);
     let out = h
         .action(
             "find-or-create-user",
@@ -138,6 +146,7 @@ fn leads_are_found_by_search_or_created() {
     let lead = h
         .fake
         .insert_contact(json!({"role": "lead", "email": "lead@example.com"}));
+    caught_up(&h);
     let out = h
         .action("find-or-create-lead", json!({"email": "lead@example.com"}))
         .unwrap();

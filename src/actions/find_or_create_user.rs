@@ -7,9 +7,9 @@
 //! email, other external_id) is a conflict, never a write onto them.
 
 use super::contact_writes::{self, body, Created};
-use super::user_input::UserInput as Input;
 use super::fields::check_custom_attributes;
 use super::find_or_create::Outcome;
+use super::user_input::UserInput as Input;
 use crate::error::{Error, Result};
 use crate::input::Id;
 use crate::intercom::contacts::{self, Role};

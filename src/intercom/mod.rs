@@ -205,12 +205,14 @@ impl<'a> Client<'a> {
     /// jitter, at most [`MAX_RETRIES`] times, and only for requests that are safe to repeat; for
     /// the others they are a `transport` error saying the write may have happened.
     pub fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<HttpResponse> {
-        self.send_write(method, path, body, safe_to_repeat(method, path))
+        self.send_write(method, path, body, safe_to_repeat(method, path), false)
             .map_err(Error::from)
     }
 
     /// [`send`](Self::send) with the caller saying whether the request is safe to repeat after
-    /// an unknown outcome (a 5xx or a transport failure); a 429 is retried either way.
+    /// an unknown outcome (a 5xx or a transport failure); a 429 is retried either way. A raw
+    /// call: a 5xx Intercom answered to a request not repeated comes back as the answer (the
+    /// caller sees the status), a lost answer as the `transport` error that says so.
     pub fn send_with(
         &self,
         method: Method,
@@ -218,14 +220,14 @@ impl<'a> Client<'a> {
         body: Option<&Value>,
         repeatable: bool,
     ) -> Result<HttpResponse> {
-        self.send_write(method, path, body, repeatable)
+        self.send_write(method, path, body, repeatable, true)
             .map_err(Error::from)
     }
 
     /// `POST` of a write that is never repeated (a create, a note, a message): like
     /// [`call`](Self::call), but says apart a failure Intercom answered from a lost answer.
     pub fn post_once(&self, path: &str, body: &Value) -> Result<Value, WriteError> {
-        let response = self.send_write(Method::Post, path, Some(body), false)?;
+        let response = self.send_write(Method::Post, path, Some(body), false, false)?;
         if !(200..300).contains(&response.status) {
             return Err(WriteError::Failed(error_from_response(&response, path)));
         }
@@ -239,6 +241,7 @@ impl<'a> Client<'a> {
         path: &str,
         body: Option<&Value>,
         repeatable: bool,
+        answers_are_data: bool,
     ) -> Result<HttpResponse, WriteError> {
         let request = self.request(method, path, body);
         let mut retries = 0;
@@ -265,7 +268,7 @@ impl<'a> Client<'a> {
                     return outcome
                         .map_err(|e| WriteError::Failed(transport_error(e, &self.base_url)))
                 }
-                _ => return self.unrepeated_outcome(outcome, method, path),
+                _ => return self.unrepeated_outcome(outcome, method, path, answers_are_data),
             }
         }
     }
@@ -276,9 +279,10 @@ impl<'a> Client<'a> {
         outcome: Result<HttpResponse, TransportError>,
         method: Method,
         path: &str,
+        answers_are_data: bool,
     ) -> Result<HttpResponse, WriteError> {
         let cause = match outcome {
-            Ok(r) if is_server_error(r.status) => {
+            Ok(r) if is_server_error(r.status) && !answers_are_data => {
                 format!("Intercom answered HTTP {}", r.status)
             }
             Ok(r) => return Ok(r),

@@ -54,8 +54,11 @@ impl Receiver {
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let (s, st) = (state.clone(), stop.clone());
-        let server = HttpServer::start(0, Arc::new(move |request| serve(&webhook, &s, &st, request)))
-            .context("binding the receiver")?;
+        let server = HttpServer::start(
+            0,
+            Arc::new(move |request| serve(&webhook, &s, &st, request)),
+        )
+        .context("binding the receiver")?;
         Ok(Receiver {
             url: format!("http://{}/ingest", server.addr()),
             state,
