@@ -28,10 +28,12 @@ pub struct UserInput {
     /// When the user was last seen.
     pub last_seen_at: Option<Timestamp>,
     /// Id of the admin who owns the user.
+    #[schemars(extend("x-dynamic-options" = "admins"))]
     pub owner_id: Option<Id>,
     /// Whether the user unsubscribed from emails.
     pub unsubscribed_from_emails: Option<bool>,
     /// Values of the workspace's custom attributes, by attribute name.
+    #[schemars(extend("x-dynamic-options" = "contact-attributes"))]
     pub custom_attributes: Option<CustomAttributes>,
     /// A company to attach the user to; created when it does not exist yet.
     pub company: Option<CompanyRef>,

@@ -113,6 +113,7 @@ pub fn tag_filter(
 pub struct TagInput {
     /// Only this tag (name, case-insensitive, or id). Any tag when absent.
     #[serde(default)]
+    #[schemars(extend("x-dynamic-options" = "tag-names"))]
     pub tag: Option<Text>,
     #[serde(default)]
     pub lag_allowance_minutes: Option<LagAllowance>,
