@@ -52,8 +52,8 @@ pub(super) struct RequestBody {
 
 pub(super) struct QueryParam {
     pub required: bool,
-    /// The parameter's converted schema (`type: integer`, `enum`, …).
-    pub schema: Value,
+    /// The parameter's converted schema (`type: integer`, `enum`, …), compiled once.
+    pub schema: Schema,
 }
 
 /// Where a spec fix applies: a converted component schema or an operation's request schema, plus a
@@ -212,19 +212,12 @@ impl Spec {
             if let (FixTarget::Query(method, template), FixKind::AddQuery(name, schema)) =
                 (&fix.target, &fix.kind)
             {
-                let op = routes
-                    .iter_mut()
-                    .find(|r| r.template == *template)
-                    .and_then(|r| {
-                        r.operations
-                            .iter_mut()
-                            .find(|o| o.method.eq_ignore_ascii_case(method))
-                    });
+                let op = operation_mut(&mut routes, method, template);
                 if let Some(op) = op.filter(|op| !op.query.contains_key(*name)) {
                     let schema = serde_json::from_str(schema).expect("SPEC_FIXES holds valid JSON");
                     let param = QueryParam {
                         required: false,
-                        schema,
+                        schema: Schema::request(schema),
                     };
                     op.query.insert(name.to_string(), param);
                     fixes_applied.push(i);
@@ -235,16 +228,11 @@ impl Spec {
                 FixTarget::Schema(name, pointer) => {
                     defs.get_mut(*name).and_then(|s| s.pointer_mut(pointer))
                 }
-                FixTarget::Operation(method, template, pointer) => routes
-                    .iter_mut()
-                    .find(|r| r.template == *template)
-                    .and_then(|r| {
-                        r.operations
-                            .iter_mut()
-                            .find(|o| o.method.eq_ignore_ascii_case(method))
-                    })
-                    .and_then(|o| o.body.as_mut())
-                    .and_then(|b| b.schema.value.pointer_mut(pointer)),
+                FixTarget::Operation(method, template, pointer) => {
+                    operation_mut(&mut routes, method, template)
+                        .and_then(|o| o.body.as_mut())
+                        .and_then(|b| b.schema.value.pointer_mut(pointer))
+                }
                 FixTarget::Query(..) => None,
             };
             let Some(target) = target else { continue };
@@ -283,6 +271,20 @@ impl Spec {
     }
 }
 
+/// The operation `method` (any case) on the path `template`, for a spec fix to edit.
+fn operation_mut<'a>(
+    routes: &'a mut [Route],
+    method: &str,
+    template: &str,
+) -> Option<&'a mut Operation> {
+    routes
+        .iter_mut()
+        .find(|r| r.template == template)?
+        .operations
+        .iter_mut()
+        .find(|o| o.method.eq_ignore_ascii_case(method))
+}
+
 pub(super) fn split(path: &str) -> impl Iterator<Item = &str> {
     path.strip_prefix('/').unwrap_or(path).split('/')
 }
@@ -314,10 +316,12 @@ fn query_params(doc: &Value, item: &Value, op: &Value) -> BTreeMap<String, Query
                 name.to_string(),
                 QueryParam {
                     required: param.get("required").and_then(Value::as_bool) == Some(true),
-                    schema: param
-                        .get("schema")
-                        .map(convert)
-                        .unwrap_or_else(|| json!({})),
+                    schema: Schema::request(
+                        param
+                            .get("schema")
+                            .map(convert)
+                            .unwrap_or_else(|| json!({})),
+                    ),
                 },
             );
         }

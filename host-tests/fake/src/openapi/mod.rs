@@ -200,22 +200,20 @@ impl SpecChecker {
                 continue;
             };
             // Query values are text; a parameter typed integer/number/boolean must parse as one.
-            let typed = match param.schema.get("type").and_then(Value::as_str) {
+            let typed = match param.schema.value.get("type").and_then(Value::as_str) {
                 Some("integer") => value.parse::<i64>().map(Value::from).ok(),
                 Some("number") => value.parse::<f64>().ok().map(|n| json!(n)),
                 Some("boolean") => value.parse::<bool>().map(Value::from).ok(),
                 _ => Some(Value::String(value.clone())),
             };
             let ok = typed.is_some_and(|v| {
-                jsonschema::options()
-                    .should_validate_formats(false)
-                    .build(&param.schema)
+                self.validator(&param.schema)
                     .is_ok_and(|validator| validator.is_valid(&v))
             });
             if !ok {
                 violations.push(format!(
                     "{label}: query parameter {name}={value:?} does not match its schema {}",
-                    param.schema
+                    param.schema.value
                 ));
             }
         }
