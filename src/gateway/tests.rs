@@ -1,8 +1,6 @@
 use super::*;
 use crate::transport::HttpResponse;
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha1::Sha1;
 use std::cell::RefCell;
 
 const KEY: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -44,15 +42,8 @@ fn config(secrets: &str) -> Config {
 }
 
 fn signed(secret: &str, body: &[u8]) -> Vec<(String, String)> {
-    let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(body);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    vec![("X-Hub-Signature".into(), format!("sha1={hex}"))]
+    let signature = crate::triggers::webhook::test_signature(secret, body);
+    vec![("X-Hub-Signature".into(), signature)]
 }
 
 fn notification(topic: &str, item: Value) -> Vec<u8> {
