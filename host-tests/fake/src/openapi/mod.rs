@@ -67,11 +67,11 @@ impl Schema {
 }
 
 /// Lets every typed value in `schema` be `null` too. The 2.16 description leaves `nullable` off
-/// most response fields that Intercom answers with `null` (its own examples carry
-/// `"last_request_at": null` for an integer field, and conversation `statistics` are null until
-/// the event happens, as in Intercom's "Conversation model" docs), so for responses a null is a
-/// value the field does not have yet, not a shape Intercom never sends; every non-null value is
-/// still checked against its type.
+/// response fields that Intercom answers with `null`: its own response examples carry
+/// `"last_request_at": null` for a field it types as integer. That the same holds for every
+/// field (conversation `statistics` times before the event, a company's `remote_created_at`) is
+/// a guess, kept narrow: a null is accepted as a value the field does not have yet, and every
+/// non-null value is still checked against its type.
 fn allow_null(schema: &mut Value) {
     match schema {
         Value::Object(obj) => {
