@@ -202,8 +202,9 @@ fn coerce(attr: &Attribute, v: &Value) -> std::result::Result<Value, String> {
         },
         "float" => match (
             v.as_f64(),
-            text.and_then(|t| t.parse::<f64>().ok())
-                .filter(|f| f.is_finite()),
+            // serde_json's number grammar, not `str::parse`: it rejects `inf`/`NaN`, and core's
+            // float parser (with its 10 KB table) would be in the component for this line alone.
+            text.and_then(|t| serde_json::from_str::<f64>(t).ok()),
         ) {
             (Some(f), _) | (None, Some(f)) => json!(f),
             _ => return Err(format!("expected a number, got {v}")),
@@ -335,6 +336,21 @@ mod tests {
         assert_eq!(field(json!({"vip": "maybe"})), "custom_attributes.vip");
         assert_eq!(field(json!({"renews": "soon"})), "custom_attributes.renews");
         assert_eq!(field(json!({"note": {"a": 1}})), "custom_attributes.note");
+        // A float given as text: JSON's number grammar, finite only.
+        let score = |t: &str| {
+            check(
+                &attrs,
+                Model::Contact,
+                json!({ "score": t }).as_object().unwrap(),
+            )
+        };
+        assert_eq!(
+            Value::Object(score(" 2.5e1 ").unwrap()),
+            json!({"score": 25.0})
+        );
+        for bad in ["NaN", "inf", "1e999", "4,5", ""] {
+            assert!(score(bad).is_err(), "{bad:?} is not a float");
+        }
     }
 
     #[test]

@@ -329,7 +329,7 @@ impl Source<'_> {
                 cursor.remember_expanded(wts, id);
             }
         }
-        found.sort_by(|a, b| (b.ts, &b.key).cmp(&(a.ts, &a.key)));
+        found.sort_unstable_by(|a, b| (b.ts, &b.key).cmp(&(a.ts, &a.key)));
         found.truncate(SAMPLES);
         found.reverse();
         Ok(PollPage {
@@ -417,7 +417,7 @@ impl Source<'_> {
         } else {
             cursor.scan = Some(scan);
         }
-        out.sort_by(|a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
+        out.sort_unstable_by(|a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
         let has_more = !done || (resumed && !out.is_empty());
         Ok(PollPage {
             events: self.events(out),
