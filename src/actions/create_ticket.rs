@@ -90,12 +90,24 @@ fn run(client: &Client, input: &str) -> Result<Value> {
 /// The one contact of the ticket, as `POST /tickets` takes it.
 fn one_contact(input: &Input) -> Result<Value> {
     let given: Vec<(&str, Value)> = [
-        ("contact_id", input.contact_id.as_ref().map(|v| json!({"id": v.as_str()}))),
+        (
+            "contact_id",
+            input.contact_id.as_ref().map(|v| json!({"id": v.as_str()})),
+        ),
         (
             "contact_external_id",
-            input.contact_external_id.as_ref().map(|v| json!({"external_id": v.as_str()})),
+            input
+                .contact_external_id
+                .as_ref()
+                .map(|v| json!({"external_id": v.as_str()})),
         ),
-        ("contact_email", input.contact_email.as_ref().map(|v| json!({"email": v.as_str()}))),
+        (
+            "contact_email",
+            input
+                .contact_email
+                .as_ref()
+                .map(|v| json!({"email": v.as_str()})),
+        ),
     ]
     .into_iter()
     .filter_map(|(f, v)| v.map(|v| (f, v)))

@@ -111,9 +111,15 @@ pub(super) struct Reply<'a> {
 
 /// A reply body, checked (who may write what) and ready to send.
 pub(super) enum Built {
-    Admin { body: Value, admin_id: String },
+    Admin {
+        body: Value,
+        admin_id: String,
+    },
     /// `who` names the contact for a not-found message.
-    Contact { body: Value, who: String },
+    Contact {
+        body: Value,
+        who: String,
+    },
 }
 
 /// Checks a reply's fields and builds the `reply` body Intercom takes for conversations and

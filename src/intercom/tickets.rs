@@ -172,7 +172,10 @@ impl TicketType {
     fn attributes_schema(&self, creating: bool) -> Value {
         let mut props = Map::new();
         let mut required = Vec::new();
-        for a in self.settable().filter(|a| a.name != TITLE && a.name != DESCRIPTION) {
+        for a in self
+            .settable()
+            .filter(|a| a.name != TITLE && a.name != DESCRIPTION)
+        {
             let mut s = match a.data_type.as_str() {
                 "list" => json!({ "oneOf": a.options.iter()
                     .map(|(id, label)| json!({"const": id, "title": label}))
@@ -372,15 +375,39 @@ mod tests {
         let t = ty();
         let m = |v: Value| v.as_object().unwrap().clone();
         let out = t
-            .check(&m(json!({"_default_title_": "x", "severity": "high", "seats": "3"})), true)
+            .check(
+                &m(json!({"_default_title_": "x", "severity": "high", "seats": "3"})),
+                true,
+            )
             .unwrap();
-        assert_eq!(Value::Object(out), json!({"_default_title_": "x", "severity": "a1", "seats": 3}));
-        assert_eq!(field(t.check(&m(json!({"_default_title_": "x", "severity": "a1", "seats": 1.5})), true)), "ticket_attributes.seats");
-        assert_eq!(field(t.check(&m(json!({"_default_title_": "x"})), true)), "ticket_attributes.severity");
+        assert_eq!(
+            Value::Object(out),
+            json!({"_default_title_": "x", "severity": "a1", "seats": 3})
+        );
+        assert_eq!(
+            field(t.check(
+                &m(json!({"_default_title_": "x", "severity": "a1", "seats": 1.5})),
+                true
+            )),
+            "ticket_attributes.seats"
+        );
+        assert_eq!(
+            field(t.check(&m(json!({"_default_title_": "x"})), true)),
+            "ticket_attributes.severity"
+        );
         assert_eq!(field(t.check(&m(json!({"severity": "a1"})), true)), "title");
-        assert_eq!(field(t.check(&m(json!({"old": "x"})), false)), "ticket_attributes.old");
-        assert_eq!(field(t.check(&m(json!({"urgent": "maybe"})), false)), "ticket_attributes.urgent");
-        assert!(t.check(&m(json!({"urgent": true})), false).is_ok(), "update needs no required ones");
+        assert_eq!(
+            field(t.check(&m(json!({"old": "x"})), false)),
+            "ticket_attributes.old"
+        );
+        assert_eq!(
+            field(t.check(&m(json!({"urgent": "maybe"})), false)),
+            "ticket_attributes.urgent"
+        );
+        assert!(
+            t.check(&m(json!({"urgent": true})), false).is_ok(),
+            "update needs no required ones"
+        );
     }
 
     #[test]
@@ -389,6 +416,8 @@ mod tests {
         assert_eq!(t.state("2").unwrap(), "2");
         assert_eq!(t.state("working").unwrap(), "2");
         assert_eq!(t.state("submitted").unwrap(), "1");
-        assert!(matches!(t.state("nope"), Err(Error::InvalidInput { field, .. }) if field == "ticket_state_id"));
+        assert!(
+            matches!(t.state("nope"), Err(Error::InvalidInput { field, .. }) if field == "ticket_state_id")
+        );
     }
 }

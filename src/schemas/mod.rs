@@ -324,7 +324,12 @@ mod tests {
         // The state-change sample is PUT /tickets/{id}'s 2.16 example with its newest change.
         let mut updated = parse("sample", TICKET_STATE_CHANGE_SAMPLE);
         updated.as_object_mut().unwrap().remove("state_change");
-        let change = shapes::ticket_states(&updated).pop().expect("a state change");
-        assert_eq!(parse("sample", TICKET_STATE_CHANGE_SAMPLE), change.data.to_value());
+        let change = shapes::ticket_states(&updated)
+            .pop()
+            .expect("a state change");
+        assert_eq!(
+            parse("sample", TICKET_STATE_CHANGE_SAMPLE),
+            change.data.to_value()
+        );
     }
 }

@@ -85,7 +85,9 @@ fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
             .into_iter()
             .filter(|t| {
                 state.is_none_or(|s| str_at(t, "/ticket_state/category") == Some(s))
-                    && input.open.is_none_or(|o| t.get("open") == Some(&Value::Bool(o)))
+                    && input
+                        .open
+                        .is_none_or(|o| t.get("open") == Some(&Value::Bool(o)))
                     && type_id.is_none_or(|ty| str_at(t, "/ticket_type/id") == Some(ty))
             })
             .collect());

@@ -45,12 +45,15 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
     let input: Input = parse(input)?;
-    let type_id = input.ticket_type_id.as_ref().map(|t| t.as_str().to_string());
+    let type_id = input
+        .ticket_type_id
+        .as_ref()
+        .map(|t| t.as_str().to_string());
     let expand = |item: &mut Item| -> Result<Vec<Found>> {
         let t = item.value();
-        let of_type = type_id.as_deref().is_none_or(|want| {
-            t.pointer("/ticket_type/id").and_then(Value::as_str) == Some(want)
-        });
+        let of_type = type_id
+            .as_deref()
+            .is_none_or(|want| t.pointer("/ticket_type/id").and_then(Value::as_str) == Some(want));
         let (Some(id), Some(ts)) = (
             t.get("id").and_then(Value::as_str),
             t.get("created_at").and_then(Value::as_i64),

@@ -107,8 +107,15 @@ fn ticket_state_changes(ticket: &Value) -> Vec<(i64, Value, Value)> {
         .filter(|p| p.get("ticket_state") != p.get("previous_ticket_state"))
         .filter_map(|p| {
             let at = ts(p, "created_at")?;
-            let from = p.get("previous_ticket_state").cloned().unwrap_or(Value::Null);
-            Some((at, from, p.get("ticket_state").cloned().unwrap_or(Value::Null)))
+            let from = p
+                .get("previous_ticket_state")
+                .cloned()
+                .unwrap_or(Value::Null);
+            Some((
+                at,
+                from,
+                p.get("ticket_state").cloned().unwrap_or(Value::Null),
+            ))
         })
         .collect();
     out.sort_by_key(|c| c.0);
@@ -140,7 +147,10 @@ pub fn ticket_states(ticket: &Value) -> Vec<Found> {
 /// the notification is sent for it), else the notification's time.
 fn notified_ticket_state(ticket: &Value, sent_at: i64) -> Found {
     let change = ticket_state_changes(ticket).pop().unwrap_or_else(|| {
-        let to = ticket.pointer("/ticket_state/category").cloned().unwrap_or(Value::Null);
+        let to = ticket
+            .pointer("/ticket_state/category")
+            .cloned()
+            .unwrap_or(Value::Null);
         (ts(ticket, "updated_at").unwrap_or(sent_at), Value::Null, to)
     });
     ticket_state_change(ticket, change)

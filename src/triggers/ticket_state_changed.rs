@@ -40,7 +40,8 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
     let input: Input = parse(input)?;
-    let expand = |item: &mut Item| -> Result<Vec<Found>> { Ok(shapes::ticket_states(item.value())) };
+    let expand =
+        |item: &mut Item| -> Result<Vec<Found>> { Ok(shapes::ticket_states(item.value())) };
     Source {
         trigger: "ticket-state-changed",
         endpoint: Endpoint::Tickets,

@@ -35,7 +35,12 @@ pub fn seed_states() -> Vec<Value> {
     [
         ("8321", "submitted", "Submitted", "Submitted"),
         ("8322", "in_progress", "In progress", "In progress"),
-        ("8323", "waiting_on_customer", "Waiting on customer", "Waiting on you"),
+        (
+            "8323",
+            "waiting_on_customer",
+            "Waiting on customer",
+            "Waiting on you",
+        ),
         ("8324", "resolved", "Resolved", "Resolved"),
         ("8325", "in_progress", "With engineering", "In progress"),
     ]
@@ -47,7 +52,14 @@ pub fn seed_states() -> Vec<Value> {
     .collect()
 }
 
-fn attr(type_id: u64, id: u64, name: &str, data_type: &str, required: bool, options: Value) -> Value {
+fn attr(
+    type_id: u64,
+    id: u64,
+    name: &str,
+    data_type: &str,
+    required: bool,
+    options: Value,
+) -> Value {
     json!({
         "type": "ticket_type_attribute", "id": id.to_string(), "workspace_id": super::state::APP_ID_CODE,
         "name": name, "description": "", "data_type": data_type, "input_options": options,
@@ -64,24 +76,71 @@ fn attr(type_id: u64, id: u64, name: &str, data_type: &str, required: bool, opti
 /// back-office "Internal task" with all states.
 pub fn seed_types() -> Vec<Value> {
     let bug = vec![
-        attr(67, 165, "_default_title_", "string", true, json!({"multiline": false})),
-        attr(67, 166, "_default_description_", "string", false, json!({"multiline": true})),
+        attr(
+            67,
+            165,
+            "_default_title_",
+            "string",
+            true,
+            json!({"multiline": false}),
+        ),
+        attr(
+            67,
+            166,
+            "_default_description_",
+            "string",
+            false,
+            json!({"multiline": true}),
+        ),
         attr(67, 167, "Browser", "string", false, Value::Null),
         attr(67, 168, "Affected users", "integer", false, Value::Null),
-        attr(67, 169, "Severity", "list", true, json!({"list_options": [
-            {"id": "3f0b7a52-0001-4c1e-9d1f-5a1e2b3c4d01", "label": "Low", "archived": false},
-            {"id": "3f0b7a52-0002-4c1e-9d1f-5a1e2b3c4d02", "label": "High", "archived": false},
-            {"id": "3f0b7a52-0003-4c1e-9d1f-5a1e2b3c4d03", "label": "Critical", "archived": false}
-        ]})),
+        attr(
+            67,
+            169,
+            "Severity",
+            "list",
+            true,
+            json!({"list_options": [
+                {"id": "3f0b7a52-0001-4c1e-9d1f-5a1e2b3c4d01", "label": "Low", "archived": false},
+                {"id": "3f0b7a52-0002-4c1e-9d1f-5a1e2b3c4d02", "label": "High", "archived": false},
+                {"id": "3f0b7a52-0003-4c1e-9d1f-5a1e2b3c4d03", "label": "Critical", "archived": false}
+            ]}),
+        ),
         attr(67, 170, "Reproducible", "boolean", false, Value::Null),
     ];
     let task = vec![
-        attr(68, 175, "_default_title_", "string", false, json!({"multiline": false})),
-        attr(68, 176, "_default_description_", "string", false, json!({"multiline": true})),
+        attr(
+            68,
+            175,
+            "_default_title_",
+            "string",
+            false,
+            json!({"multiline": false}),
+        ),
+        attr(
+            68,
+            176,
+            "_default_description_",
+            "string",
+            false,
+            json!({"multiline": true}),
+        ),
     ];
     vec![
-        ticket_type("67", "Bug report", "Customer", bug, &["8321", "8322", "8323", "8324"]),
-        ticket_type("68", "Internal task", "Back-office", task, &["8321", "8322", "8323", "8324", "8325"]),
+        ticket_type(
+            "67",
+            "Bug report",
+            "Customer",
+            bug,
+            &["8321", "8322", "8323", "8324"],
+        ),
+        ticket_type(
+            "68",
+            "Internal task",
+            "Back-office",
+            task,
+            &["8321", "8322", "8323", "8324", "8325"],
+        ),
     ]
 }
 
@@ -100,10 +159,18 @@ fn render_type(st: &State, t: &Value) -> Value {
     let mut t = t.clone();
     let ids: Vec<String> = t["_state_ids"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     t.as_object_mut().unwrap().remove("_state_ids");
-    let states: Vec<Value> = ids.iter().filter_map(|id| st.ticket_state(id)).map(short_state).collect();
+    let states: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| st.ticket_state(id))
+        .map(short_state)
+        .collect();
     t["ticket_states"] = json!({"type": "list", "data": states});
     t
 }
@@ -116,11 +183,15 @@ fn short_state(s: &Value) -> Value {
 
 impl State {
     pub fn ticket_state(&self, id: &str) -> Option<&Value> {
-        self.ticket_states.iter().find(|s| s["id"].as_str() == Some(id))
+        self.ticket_states
+            .iter()
+            .find(|s| s["id"].as_str() == Some(id))
     }
 
     pub fn ticket_type(&self, id: &str) -> Option<&Value> {
-        self.ticket_types.iter().find(|t| t["id"].as_str() == Some(id))
+        self.ticket_types
+            .iter()
+            .find(|t| t["id"].as_str() == Some(id))
     }
 
     pub fn ticket(&self, id: &str) -> Option<&Ticket> {
@@ -140,11 +211,17 @@ impl State {
         let type_id = out.remove("ticket_type_id").unwrap_or(Value::Null);
         let state_id = out.remove("ticket_state_id").unwrap_or(Value::Null);
         let ty = type_id.as_str().and_then(|id| self.ticket_type(id));
-        out.insert("ticket_type".into(), ty.map(|t| render_type(self, t)).unwrap_or(Value::Null));
+        out.insert(
+            "ticket_type".into(),
+            ty.map(|t| render_type(self, t)).unwrap_or(Value::Null),
+        );
         if let Some(ty) = ty {
             out.insert("category".into(), ty["category"].clone());
         }
-        let state = state_id.as_str().and_then(|id| self.ticket_state(id)).map(short_state);
+        let state = state_id
+            .as_str()
+            .and_then(|id| self.ticket_state(id))
+            .map(short_state);
         out.insert("ticket_state".into(), state.unwrap_or(Value::Null));
         out.insert(
             "ticket_parts".into(),
@@ -156,7 +233,9 @@ impl State {
     /// The search document: the spec's ticket search fields.
     fn ticket_search_doc(&self, t: &Ticket) -> Value {
         let f = &t.fields;
-        let ty = f["ticket_type_id"].as_str().and_then(|id| self.ticket_type(id));
+        let ty = f["ticket_type_id"]
+            .as_str()
+            .and_then(|id| self.ticket_type(id));
         // Spec: "For Customer category tickets, use the term `request`", Back-office `task`,
         // Tracker `tracker`.
         let category = match ty.and_then(|t| t["category"].as_str()) {
@@ -193,10 +272,19 @@ impl State {
     /// Seeds a ticket (tests): `ticket_type_id` (default the first type), `contact_id`,
     /// `created_at`, `ticket_attributes`; it starts in the type's first `submitted` state.
     pub fn seed_ticket(&mut self, fields: &Value) -> Value {
-        let type_id = fields["ticket_type_id"].as_str().unwrap_or("67").to_string();
-        let contact = fields["contact_id"].as_str().unwrap_or_default().to_string();
+        let type_id = fields["ticket_type_id"]
+            .as_str()
+            .unwrap_or("67")
+            .to_string();
+        let contact = fields["contact_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let created_at = fields["created_at"].as_i64().unwrap_or(self.now);
-        let attrs = fields["ticket_attributes"].as_object().cloned().unwrap_or_default();
+        let attrs = fields["ticket_attributes"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         let id = self.new_ticket(&type_id, &contact, attrs, None, created_at);
         self.render_ticket(self.ticket(&id).expect("just created"))
     }
@@ -212,9 +300,12 @@ impl State {
         let id = self.new_numeric_id(600);
         let ticket_id = (self.tickets.len() + 1).to_string();
         let submitted = self.type_states(type_id).into_iter().find(|s| {
-            self.ticket_state(s).is_some_and(|st| st["category"] == "submitted")
+            self.ticket_state(s)
+                .is_some_and(|st| st["category"] == "submitted")
         });
-        let ext = self.find_contact(contact_id).and_then(|c| c.external_id().map(str::to_string));
+        let ext = self
+            .find_contact(contact_id)
+            .and_then(|c| c.external_id().map(str::to_string));
         let mut attributes = Map::new();
         attributes.insert("_default_title_".into(), Value::Null);
         attributes.insert("_default_description_".into(), Value::Null);
@@ -230,36 +321,63 @@ impl State {
         if let Some(c) = company_id {
             fields["company_id"] = json!(c);
         }
-        let Value::Object(fields) = fields else { unreachable!() };
+        let Value::Object(fields) = fields else {
+            unreachable!()
+        };
         // The spec's ticket examples all hold a `ticket_state_updated_by_admin` part from
         // `submitted` to `submitted` made at creation: the fake adds one too.
         let author = self.admin_author(super::state::ADMIN_ID);
         let mut part = self.ticket_part("ticket_state_updated_by_admin", None, author, created_at);
         part["ticket_state"] = json!("submitted");
         part["previous_ticket_state"] = json!("submitted");
-        self.tickets.push(Ticket { fields, parts: vec![part], tag_ids: Vec::new() });
+        self.tickets.push(Ticket {
+            fields,
+            parts: vec![part],
+            tag_ids: Vec::new(),
+        });
         id
     }
 
     fn type_states(&self, type_id: &str) -> Vec<String> {
         self.ticket_type(type_id)
             .and_then(|t| t["_state_ids"].as_array())
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
-    fn ticket_part(&mut self, part_type: &str, body: Option<&str>, author: Value, at: i64) -> Value {
+    fn ticket_part(
+        &mut self,
+        part_type: &str,
+        body: Option<&str>,
+        author: Value,
+        at: i64,
+    ) -> Value {
         let id = self.new_numeric_id(170);
         json!({"type": "ticket_part", "id": id, "part_type": part_type, "body": body,
                "created_at": at, "updated_at": at, "author": author, "attachments": [], "redacted": false})
     }
 
     /// Moves a ticket to `state_id` as `admin_id` (also what `PUT` does), recording the part.
-    pub fn set_ticket_state(&mut self, id: &str, state_id: &str, admin_id: &str) -> Result<(), ApiError> {
+    pub fn set_ticket_state(
+        &mut self,
+        id: &str,
+        state_id: &str,
+        admin_id: &str,
+    ) -> Result<(), ApiError> {
         let now = self.now;
         let t = self.ticket(id).ok_or_else(ticket_not_found)?;
-        let type_id = t.fields["ticket_type_id"].as_str().unwrap_or_default().to_string();
-        let old = t.fields["ticket_state_id"].as_str().unwrap_or_default().to_string();
+        let type_id = t.fields["ticket_type_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let old = t.fields["ticket_state_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         if !self.type_states(&type_id).iter().any(|s| s == state_id) {
             return Err(ApiError::new(
                 400,
@@ -270,7 +388,11 @@ impl State {
         if old == state_id {
             return Ok(());
         }
-        let cat = |s: &str| self.ticket_state(s).map(|s| s["category"].clone()).unwrap_or(Value::Null);
+        let cat = |s: &str| {
+            self.ticket_state(s)
+                .map(|s| s["category"].clone())
+                .unwrap_or(Value::Null)
+        };
         let (from, to) = (cat(&old), cat(state_id));
         let author = self.admin_author(admin_id);
         let mut part = self.ticket_part("ticket_state_updated_by_admin", None, author, now);
@@ -278,7 +400,8 @@ impl State {
         part["ticket_state"] = to;
         let t = self.ticket_mut(id)?;
         t.fields.insert("ticket_state_id".into(), json!(state_id));
-        t.fields.insert("previous_ticket_state_id".into(), json!(old));
+        t.fields
+            .insert("previous_ticket_state_id".into(), json!(old));
         t.fields.insert("updated_at".into(), json!(now));
         t.parts.push(part);
         Ok(())
@@ -300,7 +423,9 @@ pub(crate) fn route(st: &mut State, cx: &Ctx) -> Option<HResult> {
             .ticket_type(id)
             .map(|t| Resp::ok(render_type(st, t)))
             .ok_or_else(ApiError::resource_not_found),
-        ("GET", ["ticket_states"]) => Ok(Resp::ok(json!({"type": "list", "data": st.ticket_states}))),
+        ("GET", ["ticket_states"]) => {
+            Ok(Resp::ok(json!({"type": "list", "data": st.ticket_states})))
+        }
         ("POST", ["tickets"]) => create(st, cx),
         ("POST", ["tickets", "search"]) => search(st, cx),
         ("GET", ["tickets", id]) => st
@@ -318,13 +443,22 @@ pub(crate) fn route(st: &mut State, cx: &Ctx) -> Option<HResult> {
 /// Checks `ticket_attributes` against the type: known names, values of the attribute's type,
 /// list values as option ids (spec `ticket_request_custom_attributes`); what Intercom answers
 /// for a wrong one is not documented: a 400 `parameter_invalid` is a guess.
-fn check_attributes(ty: &Value, attrs: &Map<String, Value>, creating: bool) -> Result<(), ApiError> {
-    let defs: Vec<&Value> = ty["ticket_type_attributes"]["data"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+fn check_attributes(
+    ty: &Value,
+    attrs: &Map<String, Value>,
+    creating: bool,
+) -> Result<(), ApiError> {
+    let defs: Vec<&Value> = ty["ticket_type_attributes"]["data"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
     for (name, v) in attrs {
         let def = defs
             .iter()
             .find(|d| d["name"].as_str() == Some(name.as_str()))
-            .ok_or_else(|| ApiError::parameter_invalid(format!("Ticket attribute {name} does not exist")))?;
+            .ok_or_else(|| {
+                ApiError::parameter_invalid(format!("Ticket attribute {name} does not exist"))
+            })?;
         let ok = v.is_null()
             || match def["data_type"].as_str().unwrap_or("string") {
                 "integer" => v.is_i64(),
@@ -337,14 +471,19 @@ fn check_attributes(ty: &Value, attrs: &Map<String, Value>, creating: bool) -> R
                 _ => v.is_string(),
             };
         if !ok {
-            return Err(ApiError::parameter_invalid(format!("Ticket attribute {name} has an invalid value")));
+            return Err(ApiError::parameter_invalid(format!(
+                "Ticket attribute {name} has an invalid value"
+            )));
         }
     }
     if creating {
         for d in &defs {
             let name = d["name"].as_str().unwrap_or_default();
-            if d["required_to_create"] == json!(true) && attrs.get(name).is_none_or(Value::is_null) {
-                return Err(ApiError::parameter_invalid(format!("Ticket attribute {name} is required")));
+            if d["required_to_create"] == json!(true) && attrs.get(name).is_none_or(Value::is_null)
+            {
+                return Err(ApiError::parameter_invalid(format!(
+                    "Ticket attribute {name} is required"
+                )));
             }
         }
     }
@@ -353,9 +492,16 @@ fn check_attributes(ty: &Value, attrs: &Map<String, Value>, creating: bool) -> R
 
 fn create(st: &mut State, cx: &Ctx) -> HResult {
     let b = cx.object()?;
-    let type_id = id_str(b.get("ticket_type_id")).ok_or_else(|| ApiError::parameter_not_found("ticket_type_id is required"))?;
-    let ty = st.ticket_type(&type_id).cloned().ok_or_else(|| ApiError::parameter_invalid("Ticket type not found"))?;
-    let contacts = b.get("contacts").and_then(Value::as_array).ok_or_else(|| ApiError::parameter_not_found("contacts is required"))?;
+    let type_id = id_str(b.get("ticket_type_id"))
+        .ok_or_else(|| ApiError::parameter_not_found("ticket_type_id is required"))?;
+    let ty = st
+        .ticket_type(&type_id)
+        .cloned()
+        .ok_or_else(|| ApiError::parameter_invalid("Ticket type not found"))?;
+    let contacts = b
+        .get("contacts")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::parameter_not_found("contacts is required"))?;
     // Spec: "Currently only one is allowed".
     let [c] = contacts.as_slice() else {
         return Err(ApiError::parameter_invalid("Only one contact is allowed"));
@@ -378,9 +524,15 @@ fn create(st: &mut State, cx: &Ctx) -> HResult {
             }
         }
     } else {
-        return Err(ApiError::parameter_invalid("contacts must give id, external_id or email"));
+        return Err(ApiError::parameter_invalid(
+            "contacts must give id, external_id or email",
+        ));
     };
-    let attrs = b.get("ticket_attributes").and_then(Value::as_object).cloned().unwrap_or_default();
+    let attrs = b
+        .get("ticket_attributes")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     check_attributes(&ty, &attrs, true)?;
     let company = id_str(b.get("company_id"));
     if let Some(c) = &company {
@@ -397,14 +549,21 @@ fn update(st: &mut State, cx: &Ctx, id: &str) -> HResult {
     let b = cx.object()?;
     let now = st.now;
     let ticket = st.ticket(id).ok_or_else(ticket_not_found)?;
-    let type_id = ticket.fields["ticket_type_id"].as_str().unwrap_or_default().to_string();
+    let type_id = ticket.fields["ticket_type_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     // Spec example "Admin not found" answers 404 `assignee_not_found` too.
     let admin_id = match b.get("admin_id") {
         None | Some(Value::Null) => super::state::ADMIN_ID.to_string(),
         v => {
             let id = id_str(v).unwrap_or_default();
             if st.admin(&id).is_none() {
-                return Err(ApiError::new(404, "assignee_not_found", "Assignee not found"));
+                return Err(ApiError::new(
+                    404,
+                    "assignee_not_found",
+                    "Assignee not found",
+                ));
             }
             id
         }
@@ -420,10 +579,18 @@ fn update(st: &mut State, cx: &Ctx, id: &str) -> HResult {
             let n: i64 = a.parse().unwrap_or(-1);
             if st.admin(&a).is_some() {
                 Some((n, -1))
-            } else if st.teams.iter().any(|t| t["id"].as_str() == Some(a.as_str())) {
+            } else if st
+                .teams
+                .iter()
+                .any(|t| t["id"].as_str() == Some(a.as_str()))
+            {
                 Some((-1, n))
             } else {
-                return Err(ApiError::new(404, "assignee_not_found", "Assignee not found"));
+                return Err(ApiError::new(
+                    404,
+                    "assignee_not_found",
+                    "Assignee not found",
+                ));
             }
         }
     };
@@ -432,7 +599,11 @@ fn update(st: &mut State, cx: &Ctx, id: &str) -> HResult {
     }
     let t = st.ticket_mut(id)?;
     if let Some(attrs) = b.get("ticket_attributes").and_then(Value::as_object) {
-        let stored = t.fields.get_mut("ticket_attributes").and_then(Value::as_object_mut).expect("attributes");
+        let stored = t
+            .fields
+            .get_mut("ticket_attributes")
+            .and_then(Value::as_object_mut)
+            .expect("attributes");
         for (k, v) in attrs {
             stored.insert(k.clone(), v.clone());
         }
@@ -460,29 +631,48 @@ fn reply(st: &mut State, cx: &Ctx, id: &str) -> HResult {
         .as_str()
         .and_then(|t| st.ticket_type(t))
         .is_some_and(|t| t["category"] == "Back-office");
-    let body = b.get("body").and_then(Value::as_str).filter(|s| !s.trim().is_empty()).map(str::to_string);
+    let body = b
+        .get("body")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_string);
     let message_type = b.get("message_type").and_then(Value::as_str).unwrap_or("");
     let (part_type, author) = match b.get("type").and_then(Value::as_str) {
         Some("admin") => {
-            let admin = id_str(b.get("admin_id")).filter(|a| st.admin(a).is_some()).ok_or_else(ApiError::admin_not_found)?;
+            let admin = id_str(b.get("admin_id"))
+                .filter(|a| st.admin(a).is_some())
+                .ok_or_else(ApiError::admin_not_found)?;
             if !matches!(message_type, "comment" | "note" | "quick_reply") {
-                return Err(ApiError::parameter_invalid("message_type must be one of comment, note, quick_reply"));
+                return Err(ApiError::parameter_invalid(
+                    "message_type must be one of comment, note, quick_reply",
+                ));
             }
             (message_type.to_string(), st.admin_author(&admin))
         }
         Some("user") => {
             if back_office {
-                return Err(ApiError::new(400, "parameter_mismatch", "User replies are not allowed on Backoffice tickets"));
+                return Err(ApiError::new(
+                    400,
+                    "parameter_mismatch",
+                    "User replies are not allowed on Backoffice tickets",
+                ));
             }
             let contact = if let Some(cid) = id_str(b.get("intercom_user_id")) {
                 st.live_contact(&cid)?;
                 cid
             } else if let Some(ext) = id_str(b.get("user_id")) {
-                st.searchable_contacts().find(|c| c.external_id() == Some(ext.as_str())).map(|c| c.id().to_string()).ok_or_else(ApiError::user_not_found)?
+                st.searchable_contacts()
+                    .find(|c| c.external_id() == Some(ext.as_str()))
+                    .map(|c| c.id().to_string())
+                    .ok_or_else(ApiError::user_not_found)?
             } else if let Some(email) = b.get("email").and_then(Value::as_str) {
-                st.contact_by_email(email).map(|c| c.id().to_string()).ok_or_else(ApiError::user_not_found)?
+                st.contact_by_email(email)
+                    .map(|c| c.id().to_string())
+                    .ok_or_else(ApiError::user_not_found)?
             } else {
-                return Err(ApiError::parameter_invalid("intercom_user_id, user_id or email is required"));
+                return Err(ApiError::parameter_invalid(
+                    "intercom_user_id, user_id or email is required",
+                ));
             };
             let c = st.find_contact(&contact).expect("live");
             ("comment".to_string(), st.contact_author(c))
@@ -502,11 +692,13 @@ fn reply(st: &mut State, cx: &Ctx, id: &str) -> HResult {
 fn tag(st: &mut State, cx: &Ctx, id: &str) -> HResult {
     let b = cx.object()?;
     st.ticket(id).ok_or_else(ticket_not_found)?;
-    let admin = id_str(b.get("admin_id")).ok_or_else(|| ApiError::parameter_not_found("admin_id not specified"))?;
+    let admin = id_str(b.get("admin_id"))
+        .ok_or_else(|| ApiError::parameter_not_found("admin_id not specified"))?;
     if st.admin(&admin).is_none() {
         return Err(ApiError::admin_not_found());
     }
-    let tag_id = id_str(b.get("id")).ok_or_else(|| ApiError::parameter_not_found("id not specified"))?;
+    let tag_id =
+        id_str(b.get("id")).ok_or_else(|| ApiError::parameter_not_found("id not specified"))?;
     let tag = st.tag(&tag_id).ok_or_else(ApiError::tag_not_found)?.json();
     let t = st.ticket_mut(id)?;
     if !t.tag_ids.contains(&tag_id) {
@@ -518,7 +710,8 @@ fn tag(st: &mut State, cx: &Ctx, id: &str) -> HResult {
 fn untag(st: &mut State, cx: &Ctx, id: &str, tag_id: &str) -> HResult {
     let b = cx.object()?;
     st.ticket(id).ok_or_else(ticket_not_found)?;
-    let admin = id_str(b.get("admin_id")).ok_or_else(|| ApiError::parameter_not_found("admin_id not specified"))?;
+    let admin = id_str(b.get("admin_id"))
+        .ok_or_else(|| ApiError::parameter_not_found("admin_id not specified"))?;
     if st.admin(&admin).is_none() {
         return Err(ApiError::admin_not_found());
     }
@@ -572,6 +765,9 @@ fn search(st: &mut State, cx: &Ctx) -> HResult {
         field: "created_at".into(),
         descending: true,
     };
-    let page = search::run(docs, &req, &d, &default_sort, st.search_clock()).map_err(search_error)?;
-    Ok(Resp::ok(json!({"type": "ticket.list", "pages": page.pages_json(), "total_count": page.total_count, "tickets": page.items})))
+    let page =
+        search::run(docs, &req, &d, &default_sort, st.search_clock()).map_err(search_error)?;
+    Ok(Resp::ok(
+        json!({"type": "ticket.list", "pages": page.pages_json(), "total_count": page.total_count, "tickets": page.items}),
+    ))
 }
