@@ -206,8 +206,8 @@ fn update_ticket_state_assignee_open_and_attributes() {
     assert_eq!(
         h.calls(),
         [
-            ("GET".into(), "/me".into()),
-            ("PUT".into(), format!("/tickets/{id}"))
+            ("GET".to_string(), "/me".to_string()),
+            ("PUT".to_string(), format!("/tickets/{id}"))
         ]
     );
     assert_eq!(
@@ -399,7 +399,7 @@ fn ticket_types_and_states_are_dropdowns_and_the_schema_types_each_types_attribu
             &h.conn,
             "update-ticket",
             "ticket_state_id",
-            Some("progress"),
+            Some("In prog"),
             None,
         )
         .unwrap()
