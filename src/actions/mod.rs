@@ -5,6 +5,7 @@ mod add_note;
 mod add_tag_to_company;
 mod add_tag_to_conversation;
 mod add_tag_to_lead;
+mod add_tag_to_ticket;
 mod add_tag_to_user;
 mod api_request;
 mod assign_conversation;
@@ -16,6 +17,7 @@ mod conversations;
 mod convert_lead_to_user;
 mod create_or_update_lead;
 mod create_or_update_user;
+mod create_ticket;
 mod create_user;
 mod detach_user_from_company;
 pub mod fields;
@@ -27,16 +29,20 @@ mod open_conversation;
 mod remove_tag_from_company;
 mod remove_tag_from_conversation;
 mod remove_tag_from_lead;
+mod remove_tag_from_ticket;
 mod remove_tag_from_user;
 mod reply_to_conversation;
+mod reply_to_ticket;
 mod send_incoming_message;
 mod snooze_conversation;
 mod tagging;
 mod update_company;
+mod update_ticket;
 mod user_input;
 
 use crate::error::Result;
 use crate::intercom::data_attributes::{self, Model};
+use crate::intercom::tickets;
 use crate::intercom::Client;
 use crate::operation::{find, ActionOp};
 use serde_json::Value;
@@ -66,6 +72,11 @@ pub const ALL: &[ActionOp] = &[
     assign_conversation::ACTION,
     add_tag_to_conversation::ACTION,
     remove_tag_from_conversation::ACTION,
+    create_ticket::ACTION,
+    update_ticket::ACTION,
+    reply_to_ticket::ACTION,
+    add_tag_to_ticket::ACTION,
+    remove_tag_from_ticket::ACTION,
     find_or_create_user::ACTION,
     find_or_create_lead::ACTION,
     find_or_create_company::ACTION,
@@ -102,6 +113,9 @@ pub fn custom_attribute_model(key: &str) -> Option<Model> {
 /// The input schema of the action `key` with this workspace's writable custom attributes typed
 /// under `custom_attributes`; `None` for actions without custom attributes.
 pub fn workspace_schema(client: &Client, key: &str) -> Result<Option<Value>> {
+    if let "create-ticket" | "update-ticket" = key {
+        return ticket_schema(client, key).map(Some);
+    }
     let Some(model) = custom_attribute_model(key) else {
         return Ok(None);
     };
@@ -111,4 +125,19 @@ pub fn workspace_schema(client: &Client, key: &str) -> Result<Option<Value>> {
         op.meta.input_schema.value(),
         &attrs,
     )))
+}
+
+/// create-ticket's or update-ticket's input schema with this workspace's ticket types and
+/// each type's attributes typed (`GET /ticket_types` lists them with their attributes).
+fn ticket_schema(client: &Client, key: &str) -> Result<Value> {
+    let op = find(ALL, key, |op| &op.meta, "action")?;
+    let types: Vec<tickets::TicketType> = tickets::types(client)?
+        .iter()
+        .map(tickets::TicketType::from_json)
+        .collect();
+    Ok(tickets::extend_schema(
+        op.meta.input_schema.value(),
+        &types,
+        key == "create-ticket",
+    ))
 }

@@ -73,16 +73,68 @@ pub const ACTION: ActionOp = ActionOp {
 fn run(client: &Client, input: &str) -> Result<Value> {
     let input: Input = parse(input)?;
     let conv = input.conversation_id.as_str();
-    let message_type = match input.message_type {
+    match build(client, &input.reply())? {
+        Built::Admin { body, admin_id } => {
+            conversations::post(client, conv, "reply", &body, Some(&admin_id))
+        }
+        Built::Contact { body, who } => {
+            let result = client.post(&format!("/conversations/{}/reply", encode(conv)), &body);
+            lookup::name_not_found(result, || format!("conversation id={conv} or {who}"))
+        }
+    }
+}
+
+impl Input {
+    fn reply(&self) -> Reply<'_> {
+        Reply {
+            body: &self.body,
+            author: self.author,
+            message_type: self.message_type,
+            admin_id: self.admin_id.as_ref(),
+            contact_id: self.contact_id.as_ref(),
+            contact_external_id: self.contact_external_id.as_ref(),
+            contact_email: self.contact_email.as_ref(),
+        }
+    }
+}
+
+/// A reply's fields, shared by reply-to-conversation and reply-to-ticket.
+pub(super) struct Reply<'a> {
+    pub body: &'a Text,
+    pub author: Author,
+    pub message_type: ReplyType,
+    pub admin_id: Option<&'a Id>,
+    pub contact_id: Option<&'a Id>,
+    pub contact_external_id: Option<&'a Id>,
+    pub contact_email: Option<&'a Email>,
+}
+
+/// A reply body, checked (who may write what) and ready to send.
+pub(super) enum Built {
+    Admin {
+        body: Value,
+        admin_id: String,
+    },
+    /// `who` names the contact for a not-found message.
+    Contact {
+        body: Value,
+        who: String,
+    },
+}
+
+/// Checks a reply's fields and builds the `reply` body Intercom takes for conversations and
+/// tickets alike (`admin_reply_*_request` / `contact_reply_*_request`).
+pub(super) fn build(client: &Client, r: &Reply) -> Result<Built> {
+    let message_type = match r.message_type {
         ReplyType::Comment => "comment",
         ReplyType::Note => "note",
     };
-    match input.author {
+    match r.author {
         Author::Admin => {
             for (field, set) in [
-                ("contact_id", input.contact_id.is_some()),
-                ("contact_external_id", input.contact_external_id.is_some()),
-                ("contact_email", input.contact_email.is_some()),
+                ("contact_id", r.contact_id.is_some()),
+                ("contact_external_id", r.contact_external_id.is_some()),
+                ("contact_email", r.contact_email.is_some()),
             ] {
                 if set {
                     return Err(Error::invalid(
@@ -91,34 +143,34 @@ fn run(client: &Client, input: &str) -> Result<Value> {
                     ));
                 }
             }
-            let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
+            let admin_id = lookup::admin_id(client, r.admin_id.map(Id::as_str))?;
             let body = json!({
-                "type": "admin", "message_type": message_type, "admin_id": admin_id, "body": input.body.as_str()
+                "type": "admin", "message_type": message_type, "admin_id": admin_id, "body": r.body.as_str()
             });
-            conversations::post(client, conv, "reply", &body, Some(&admin_id))
+            Ok(Built::Admin { body, admin_id })
         }
         Author::Contact => {
-            if input.message_type == ReplyType::Note {
+            if r.message_type == ReplyType::Note {
                 return Err(Error::invalid(
                     "message_type",
                     "only admins can write notes",
                 ));
             }
-            if input.admin_id.is_some() {
+            if r.admin_id.is_some() {
                 return Err(Error::invalid(
                     "admin_id",
                     "only used when replying as an admin",
                 ));
             }
             let mut body =
-                json!({ "type": "user", "message_type": "comment", "body": input.body.as_str() });
-            let who = if let Some(id) = &input.contact_id {
+                json!({ "type": "user", "message_type": "comment", "body": r.body.as_str() });
+            let who = if let Some(id) = r.contact_id {
                 body["intercom_user_id"] = json!(id.as_str());
                 format!("contact id={id}")
-            } else if let Some(ext) = &input.contact_external_id {
+            } else if let Some(ext) = r.contact_external_id {
                 body["user_id"] = json!(ext.as_str());
                 format!("contact external_id={ext}")
-            } else if let Some(email) = &input.contact_email {
+            } else if let Some(email) = r.contact_email {
                 body["email"] = json!(email.as_str());
                 format!("contact email={}", email.as_str())
             } else {
@@ -127,8 +179,7 @@ fn run(client: &Client, input: &str) -> Result<Value> {
                     "replying as the contact needs contact_id, contact_external_id or contact_email",
                 ));
             };
-            let result = client.post(&format!("/conversations/{}/reply", encode(conv)), &body);
-            lookup::name_not_found(result, || format!("conversation id={conv} or {who}"))
+            Ok(Built::Contact { body, who })
         }
     }
 }

@@ -193,3 +193,50 @@ pub fn conversation(client: &Client, input: &str, untag: bool) -> Result<Value> 
     out["conversation_id"] = json!(conv);
     Ok(out)
 }
+
+/// Add or remove a tag on a ticket, as an admin.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["tag"]}, {"required": ["tag_id"]}]))]
+pub struct TicketTagInput {
+    /// Intercom's ticket id.
+    pub ticket_id: Id,
+    /// The tag's name. When adding, a missing tag is created.
+    #[schemars(extend("x-dynamic-options" = "tag-names"))]
+    pub tag: Option<Text>,
+    /// The tag's Intercom id (instead of its name).
+    #[schemars(extend("x-dynamic-options" = "tags"))]
+    pub tag_id: Option<Id>,
+    /// The admin doing it; defaults to the admin who connected the account.
+    #[schemars(extend("x-dynamic-options" = "admins"))]
+    pub admin_id: Option<Id>,
+}
+
+/// `POST /tickets/{id}/tags` or `DELETE /tickets/{id}/tags/{tag_id}` (both take the admin).
+pub fn ticket(client: &Client, input: &str, untag: bool) -> Result<Value> {
+    let input: TicketTagInput = parse(input)?;
+    let tag_key = tag_key(&input.tag, &input.tag_id)?;
+    let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
+    let id = input.ticket_id.as_str();
+    // The ticket first: a missing ticket must not leave a freshly created tag behind.
+    crate::intercom::tickets::existing(client, id)?;
+    let tag = lookup::tag(client, tag_key, !untag)?;
+    let tag_id = lookup::id_of(&tag)?;
+    let result = if untag {
+        let path = format!("/tickets/{}/tags/{}", encode(id), encode(&tag_id));
+        client.call(
+            Method::Delete,
+            &path,
+            Some(&json!({ "admin_id": admin_id })),
+        )
+    } else {
+        let path = format!("/tickets/{}/tags", encode(id));
+        client.post(&path, &json!({ "id": tag_id, "admin_id": admin_id }))
+    };
+    let mut out = lookup::name_not_found(result, || format!("ticket {id} with tag id={tag_id}"))?;
+    if !out.is_object() {
+        out = tag;
+    }
+    out["ticket_id"] = json!(id);
+    Ok(out)
+}

@@ -7,6 +7,7 @@ pub mod data_attributes;
 pub mod errors;
 pub mod lookup;
 pub mod query;
+pub mod tickets;
 
 use crate::error::{Error, Result};
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
@@ -365,7 +366,7 @@ fn jitter(bound: u64) -> u64 {
 /// Whether repeating `method path` after an unknown outcome can do no harm, by Intercom's
 /// semantics: GET, PUT (the same body twice) and DELETE; searches; `POST /tags` (create-or-get by
 /// name, tagging sets a flag); attaching a tag or a company; archive/unarchive; `POST
-/// /companies` (an upsert keyed by company_id). Everything else may happen twice: contact creates
+/// /companies` (an upsert keyed by company_id); tagging a ticket. Everything else may happen twice: contact creates
 /// (a lead has no unique key), notes, messages, replies, conversation parts, events, merges.
 pub fn safe_to_repeat(method: Method, path: &str) -> bool {
     if method != Method::Post {
@@ -384,6 +385,7 @@ pub fn safe_to_repeat(method: Method, path: &str) -> bool {
                 "tags" | "companies" | "archive" | "unarchive"
             ]
             | ["conversations", _, "tags"]
+            | ["tickets", _, "tags"]
     )
 }
 

@@ -81,8 +81,9 @@ impl Search<'_> {
         let response = client.call_ok(Method::Post, self.path, Some(&body))?;
         #[derive(Deserialize)]
         struct Answer {
-            // Conversation search answers `{conversations: [...]}` rather than `{data: [...]}`.
-            #[serde(default, alias = "conversations")]
+            // Conversation and ticket search answer `{conversations: [...]}` / `{tickets: [...]}`
+            // rather than `{data: [...]}`.
+            #[serde(default, alias = "conversations", alias = "tickets")]
             data: Option<Vec<Box<RawValue>>>,
             #[serde(default)]
             pages: Option<Value>,

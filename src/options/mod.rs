@@ -55,9 +55,10 @@ pub enum Source {
     ContactAttributes,
     /// Writable company custom attributes, by name.
     CompanyAttributes,
-    // Ticket types (`GET /ticket_types`) and ticket states (`GET /ticket_states`) join here with
-    // the ticket operations (issue 14): a variant, its keyword value below and a lister in
-    // `sources`, then the field annotation on those operations' inputs.
+    /// Ticket type ids (`GET /ticket_types`), labelled by name.
+    TicketTypes,
+    /// Ticket state ids (`GET /ticket_states`), labelled by internal label and category.
+    TicketStates,
 }
 
 impl Source {
@@ -70,6 +71,8 @@ impl Source {
             "companies" => Source::Companies,
             "contact-attributes" => Source::ContactAttributes,
             "company-attributes" => Source::CompanyAttributes,
+            "ticket-types" => Source::TicketTypes,
+            "ticket-states" => Source::TicketStates,
             _ => return None,
         })
     }

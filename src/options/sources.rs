@@ -4,6 +4,7 @@ use super::{Choice, ChoicePage, Source, PAGE_SIZE, SCAN_PAGES};
 use crate::error::Result;
 use crate::intercom::contacts::str_field;
 use crate::intercom::data_attributes::{self, Model};
+use crate::intercom::tickets;
 use crate::intercom::Client;
 use crate::transport::Method;
 use serde_json::Value;
@@ -44,6 +45,20 @@ pub fn list(
         }
         Source::ContactAttributes => attributes(client, Model::Contact)?,
         Source::CompanyAttributes => attributes(client, Model::Company)?,
+        Source::TicketTypes => tickets::types(client)?
+            .iter()
+            .filter_map(|t| choice(t, "id", "name"))
+            .collect(),
+        Source::TicketStates => items(&client.get("/ticket_states")?, "data")
+            .filter(|s| s.get("archived") != Some(&Value::Bool(true)))
+            .filter_map(|s| {
+                let mut c = choice(s, "id", "internal_label")?;
+                if let Some(cat) = str_field(s, "category") {
+                    c.label = format!("{} ({cat})", c.label);
+                }
+                Some(c)
+            })
+            .collect(),
     };
     Ok(offset_page(all, query, position as usize))
 }

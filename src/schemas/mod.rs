@@ -101,6 +101,10 @@ pub const ADD_EVENT_SCHEMA: Embedded = Embedded::at("output/add-event.json");
 pub const NEW_UNSUBSCRIPTION_SCHEMA: Embedded = Embedded::at("output/new-unsubscription.json");
 pub const TAG_ADDED_TO_CONVERSATION_SCHEMA: Embedded =
     Embedded::at("output/tag-added-to-conversation.json");
+pub const TICKET_SCHEMA: Embedded = Embedded::at("output/ticket.json");
+/// The ticket-state-changed event: a ticket with `state_change`.
+pub const TICKET_STATE_CHANGE_SCHEMA: Embedded = Embedded::at("output/ticket-state-change.json");
+pub const TICKET_REPLY_SCHEMA: Embedded = Embedded::at("output/ticket-reply.json");
 
 pub const CONTACT_SAMPLE: Embedded = Embedded::at("samples/contact.json");
 pub const COMPANY_SAMPLE: Embedded = Embedded::at("samples/company.json");
@@ -123,6 +127,9 @@ pub const ADD_EVENT_SAMPLE: Embedded = Embedded::at("samples/add-event.json");
 pub const NEW_UNSUBSCRIPTION_SAMPLE: Embedded = Embedded::at("samples/new-unsubscription.json");
 pub const TAG_ADDED_TO_CONVERSATION_SAMPLE: Embedded =
     Embedded::at("samples/tag-added-to-conversation.json");
+pub const TICKET_SAMPLE: Embedded = Embedded::at("samples/ticket.json");
+pub const TICKET_REPLY_SAMPLE: Embedded = Embedded::at("samples/ticket_reply.json");
+pub const TICKET_STATE_CHANGE_SAMPLE: Embedded = Embedded::at("samples/ticket-state-change.json");
 
 #[cfg(test)]
 mod tests {
@@ -314,5 +321,15 @@ mod tests {
         for (text, built) in cases {
             assert_eq!(parse("sample", text), built);
         }
+        // The state-change sample is PUT /tickets/{id}'s 2.16 example with its newest change.
+        let mut updated = parse("sample", TICKET_STATE_CHANGE_SAMPLE);
+        updated.as_object_mut().unwrap().remove("state_change");
+        let change = shapes::ticket_states(&updated)
+            .pop()
+            .expect("a state change");
+        assert_eq!(
+            parse("sample", TICKET_STATE_CHANGE_SAMPLE),
+            change.data.to_value()
+        );
     }
 }

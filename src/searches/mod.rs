@@ -2,6 +2,7 @@
 
 pub mod find_company;
 pub mod find_lead;
+pub mod find_ticket;
 pub mod find_user;
 
 use crate::error::Result;
@@ -10,7 +11,12 @@ use crate::operation::{find, SearchOp};
 use serde_json::Value;
 
 /// Every search, in the order `describe()` lists them.
-pub const ALL: &[SearchOp] = &[find_user::SEARCH, find_lead::SEARCH, find_company::SEARCH];
+pub const ALL: &[SearchOp] = &[
+    find_user::SEARCH,
+    find_lead::SEARCH,
+    find_company::SEARCH,
+    find_ticket::SEARCH,
+];
 
 /// Runs the search `key` with `input` (JSON text).
 pub fn run(client: &Client, key: &str, input: &str) -> Result<Vec<Value>> {

@@ -13,11 +13,13 @@ mod new_closed_conversation;
 mod new_company;
 mod new_conversation;
 mod new_lead;
+mod new_ticket;
 mod new_unsubscription;
 mod new_user;
 mod tag_added_to_conversation;
 mod tag_added_to_lead;
 mod tag_added_to_user;
+mod ticket_state_changed;
 
 use crate::error::{Error, Result};
 use crate::intercom::Client;
@@ -119,6 +121,10 @@ pub enum Shape {
     ConversationTag,
     /// The new company.
     Company,
+    /// The new ticket.
+    Ticket,
+    /// A ticket whose state changed, with `state_change {from, to, changed_at}`.
+    TicketState,
 }
 
 pub struct TriggerOp {
@@ -142,6 +148,8 @@ pub const ALL: &[TriggerOp] = &[
     new_unsubscription::TRIGGER,
     tag_added_to_lead::TRIGGER,
     tag_added_to_conversation::TRIGGER,
+    new_ticket::TRIGGER,
+    ticket_state_changed::TRIGGER,
 ];
 
 /// Polls the trigger `key`.

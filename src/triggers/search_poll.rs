@@ -161,6 +161,10 @@ pub enum Endpoint {
     Contacts,
     /// `POST /conversations/search`: dates compare seconds, no documented `sort`.
     Conversations,
+    /// `POST /tickets/search`: like conversations. The spec's ticket search table documents
+    /// `>`/`<` on dates as "greater (or equal)" / "lower (or equal)" on Unix timestamps (no
+    /// calendar-day matching as for contacts) and its `search_request` has no `sort`.
+    Tickets,
 }
 
 /// Turns one item into its events. The item is the expander's to keep: taking it as the event's
@@ -212,6 +216,7 @@ impl Source<'_> {
         match self.endpoint {
             Endpoint::Contacts => "/contacts/search",
             Endpoint::Conversations => "/conversations/search",
+            Endpoint::Tickets => "/tickets/search",
         }
     }
 
@@ -225,7 +230,7 @@ impl Source<'_> {
     pub fn lower_bound(&self, start: i64) -> i64 {
         match self.endpoint {
             Endpoint::Contacts => (start - DAY).max(0),
-            Endpoint::Conversations => (start - 1).max(0),
+            Endpoint::Conversations | Endpoint::Tickets => (start - 1).max(0),
         }
     }
 

@@ -94,13 +94,75 @@ pub fn conversation_tag(conversation: &Value, tag: &Value, applied_at: i64) -> F
     }
 }
 
+/// The state changes a ticket's parts record, oldest first: `(changed_at, from, to)` of each
+/// `ticket_state_updated_*` part whose state differs from the one before (the spec's examples
+/// also hold such a part at creation, `submitted` to `submitted`: not a change).
+fn ticket_state_changes(ticket: &Value) -> Vec<(i64, Value, Value)> {
+    let mut out: Vec<(i64, Value, Value)> = ticket
+        .pointer("/ticket_parts/ticket_parts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|p| str_of(p, "part_type").starts_with("ticket_state_updated"))
+        .filter(|p| p.get("ticket_state") != p.get("previous_ticket_state"))
+        .filter_map(|p| {
+            let at = ts(p, "created_at")?;
+            let from = p
+                .get("previous_ticket_state")
+                .cloned()
+                .unwrap_or(Value::Null);
+            Some((
+                at,
+                from,
+                p.get("ticket_state").cloned().unwrap_or(Value::Null),
+            ))
+        })
+        .collect();
+    out.sort_by_key(|c| c.0);
+    out
+}
+
+/// A ticket state change: `{ticket}:state:{changed_at}`, its data the ticket with
+/// `state_change {from, to, changed_at}` (categories) added.
+fn ticket_state_change(ticket: &Value, (at, from, to): (i64, Value, Value)) -> Found {
+    let mut data = ticket.clone();
+    data["state_change"] = json!({"from": from, "to": to, "changed_at": at});
+    Found {
+        key: format!("{}:state:{at}", str_of(ticket, "id")),
+        ts: at,
+        data: data.into(),
+    }
+}
+
+/// Every state change a polled ticket's parts record (the poller keeps those in its window).
+pub fn ticket_states(ticket: &Value) -> Vec<Found> {
+    ticket_state_changes(ticket)
+        .into_iter()
+        .map(|c| ticket_state_change(ticket, c))
+        .collect()
+}
+
+/// The change a `ticket.state.updated` notification reports: the newest its parts record;
+/// without parts, the ticket's current state at its `updated_at` (when the change was made, as
+/// the notification is sent for it), else the notification's time.
+fn notified_ticket_state(ticket: &Value, sent_at: i64) -> Found {
+    let change = ticket_state_changes(ticket).pop().unwrap_or_else(|| {
+        let to = ticket
+            .pointer("/ticket_state/category")
+            .cloned()
+            .unwrap_or(Value::Null);
+        (ts(ticket, "updated_at").unwrap_or(sent_at), Value::Null, to)
+    });
+    ticket_state_change(ticket, change)
+}
+
 /// The events one webhook item yields for a trigger of `shape`; `sent_at` is the notification's
 /// time, used where the item has none.
 pub fn from_webhook(shape: Shape, mut item: Value, sent_at: i64) -> Vec<Found> {
     let at = |v: &Value, k: &str| ts(v, k).unwrap_or(sent_at);
     let id = str_of(&item, "id").to_string();
     match shape {
-        Shape::Contact | Shape::Conversation | Shape::Company => {
+        Shape::Contact | Shape::Conversation | Shape::Company | Shape::Ticket => {
             let when = at(&item, "created_at");
             vec![created(&id, when, item.into())]
         }
@@ -133,6 +195,7 @@ pub fn from_webhook(shape: Shape, mut item: Value, sent_at: i64) -> Vec<Found> {
                 data: data.into(),
             }]
         }
+        Shape::TicketState => vec![notified_ticket_state(&item, sent_at)],
         Shape::ClosedConversation => {
             let when = item
                 .get("statistics")

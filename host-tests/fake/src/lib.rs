@@ -28,6 +28,7 @@ pub mod oauth;
 pub mod search;
 pub mod state;
 mod tags;
+pub mod tickets;
 mod util;
 mod workspace;
 
@@ -331,6 +332,29 @@ impl FakeIntercom {
         st.render_conversation(c, true)
     }
 
+    /// Seeds a ticket (see [`State::seed_ticket`]); returns it as `GET /tickets/{id}` shows it.
+    pub fn insert_ticket(&self, fields: Value) -> Value {
+        lock(&self.inner.state).seed_ticket(&fields)
+    }
+
+    /// A ticket as `GET /tickets/{id}` shows it.
+    pub fn ticket(&self, id: &str) -> Option<Value> {
+        let st = lock(&self.inner.state);
+        st.ticket(id).map(|t| st.render_ticket(t))
+    }
+
+    /// Every ticket, in creation order.
+    pub fn tickets(&self) -> Vec<Value> {
+        let st = lock(&self.inner.state);
+        st.tickets.iter().map(|t| st.render_ticket(t)).collect()
+    }
+
+    /// The ids of the tags on a ticket (the ticket object itself carries none).
+    pub fn ticket_tag_ids(&self, id: &str) -> Vec<String> {
+        let st = lock(&self.inner.state);
+        st.ticket(id).map(|t| t.tag_ids.clone()).unwrap_or_default()
+    }
+
     /// Creates (or gets, case-insensitively) a tag.
     pub fn insert_tag(&self, name: &str) -> Value {
         let mut st = lock(&self.inner.state);
@@ -537,6 +561,7 @@ fn route(st: &mut State, cx: &Ctx) -> HResult {
         .or_else(|| companies::route(st, cx))
         .or_else(|| conversations::route(st, cx))
         .or_else(|| events::route(st, cx))
+        .or_else(|| tickets::route(st, cx))
         .unwrap_or_else(|| Err(ApiError::route_not_found()))
 }
 

@@ -183,6 +183,12 @@ pub struct State {
     pub companies: Vec<Company>,
     pub tags: Vec<Tag>,
     pub conversations: Vec<Conversation>,
+    pub tickets: Vec<super::tickets::Ticket>,
+    /// `GET /ticket_types` (seeded, see `tickets::seed_types`); `_state_ids` names each
+    /// type's states.
+    pub ticket_types: Vec<Value>,
+    /// `GET /ticket_states`.
+    pub ticket_states: Vec<Value>,
     pub notes: Vec<Value>,
     pub events: Vec<Value>,
     pub data_attributes: Vec<Value>,
@@ -443,6 +449,9 @@ impl State {
             companies: Vec::new(),
             tags: Vec::new(),
             conversations: Vec::new(),
+            tickets: Vec::new(),
+            ticket_types: super::tickets::seed_types(),
+            ticket_states: super::tickets::seed_states(),
             notes: Vec::new(),
             events: Vec::new(),
             data_attributes: builtin_data_attributes(),
