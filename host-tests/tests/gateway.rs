@@ -65,6 +65,11 @@ fn item(shape: Shape, topic: &str) -> Value {
         Shape::Company => {
             json!({"type": "company", "id": "c1", "company_id": "acme", "name": "Acme", "created_at": 1_768_020_000})
         }
+        Shape::Ticket | Shape::TicketState => {
+            json!({"type": "ticket", "id": "501", "ticket_id": "9", "created_at": 1_768_020_000,
+                "updated_at": 1_768_020_200, "open": true,
+                "ticket_state": {"type": "ticket_state", "id": "2", "category": "in_progress"}})
+        }
     }
 }
 

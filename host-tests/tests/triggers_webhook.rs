@@ -302,7 +302,6 @@ fn the_same_happening_has_the_same_event_id_by_webhook_and_by_poll_for_every_tri
             .to_string()
     };
     let conv = conv_of("user");
-    let _ = seed;
     h.fake.advance(DEFAULT_SEARCH_LAG_SECS + 1);
     let mut checked = Vec::new();
     let mut check = |key: &str, (polled, hooked): (Events, Events)| {
@@ -384,6 +383,28 @@ fn the_same_happening_has_the_same_event_id_by_webhook_and_by_poll_for_every_tri
         )
     });
     check("new-company", r);
+    // Tickets of the seeded type 67 (`tickets::seed_types`), for the seed contact.
+    let ticket_of = || {
+        h.fake
+            .insert_ticket(json!({"ticket_type_id": "67", "contact_id": seed["id"],
+            "ticket_attributes": {"_default_title_": "Broken",
+                "Severity": "3f0b7a52-0002-4c1e-9d1f-5a1e2b3c4d02"}}))
+    };
+    let r = both_paths(&h, "new-ticket", json!({}), || {
+        ("ticket.created", ticket_of())
+    });
+    check("new-ticket", r);
+    let ticket = ticket_of()["id"].as_str().unwrap().to_string();
+    let r = both_paths(&h, "ticket-state-changed", json!({}), || {
+        let changed = h
+            .action(
+                "update-ticket",
+                json!({"ticket_id": ticket, "ticket_state_id": "resolved"}),
+            )
+            .unwrap();
+        ("ticket.state.updated", changed)
+    });
+    check("ticket-state-changed", r);
     // Every trigger that can poll and has a webhook topic.
     let both: Vec<String> = h
         .host
