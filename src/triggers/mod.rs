@@ -3,6 +3,7 @@
 
 pub mod contact_poll;
 pub mod cursor;
+pub mod part_poll;
 pub mod search_poll;
 pub mod shapes;
 pub mod webhook;
@@ -10,9 +11,12 @@ pub mod webhook;
 mod lead_added_email;
 mod lead_converted_to_user;
 mod new_closed_conversation;
+mod conversation_assigned;
 mod new_company;
 mod new_conversation;
 mod new_lead;
+mod new_reply_from_admin;
+mod new_reply_from_user;
 mod new_unsubscription;
 mod new_user;
 mod tag_added_to_conversation;
@@ -119,6 +123,9 @@ pub enum Shape {
     ConversationTag,
     /// The new company.
     Company,
+    /// `conversation_reply` / `conversation_assignment {id, created_at, part, conversation}`, one
+    /// per part of that kind (the part id is the event id).
+    Part(shapes::PartKind),
 }
 
 pub struct TriggerOp {
@@ -142,6 +149,9 @@ pub const ALL: &[TriggerOp] = &[
     new_unsubscription::TRIGGER,
     tag_added_to_lead::TRIGGER,
     tag_added_to_conversation::TRIGGER,
+    new_reply_from_user::TRIGGER,
+    new_reply_from_admin::TRIGGER,
+    conversation_assigned::TRIGGER,
 ];
 
 /// Polls the trigger `key`.
