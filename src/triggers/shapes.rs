@@ -260,3 +260,67 @@ pub fn conversation_parts(kind: PartKind, mut conversation: Value, sent_at: i64)
     found.sort_by(|a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(id: Value, part_type: &str, author: &str, at: i64) -> Value {
+        json!({"type": "conversation_part", "id": id, "part_type": part_type, "created_at": at,
+            "author": {"type": author, "id": "1"}})
+    }
+
+    #[test]
+    fn parts_are_sorted_by_kind_and_notes_bots_and_other_actions_are_no_replies() {
+        let cases = [
+            ("comment", "user", Some(PartKind::UserReply)),
+            ("comment", "lead", Some(PartKind::UserReply)),
+            ("comment", "contact", Some(PartKind::UserReply)),
+            ("quick_reply", "user", Some(PartKind::UserReply)),
+            ("comment", "admin", Some(PartKind::AdminReply)),
+            ("quick_reply", "admin", Some(PartKind::AdminReply)),
+            ("note", "admin", None),
+            ("comment", "bot", None),
+            ("comment", "team", None),
+            ("close", "admin", None),
+            ("open", "admin", None),
+            ("assignment", "admin", Some(PartKind::Assignment)),
+            ("assign_and_reopen", "admin", Some(PartKind::Assignment)),
+            ("default_assignment", "bot", Some(PartKind::Assignment)),
+            ("away_mode_assignment", "admin", Some(PartKind::Assignment)),
+        ];
+        let kinds = [PartKind::UserReply, PartKind::AdminReply, PartKind::Assignment];
+        for (part_type, author, want) in cases {
+            let p = part(json!("9"), part_type, author, 5);
+            let got: Vec<_> = kinds.into_iter().filter(|k| k.matches(&p)).collect();
+            assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "{part_type} by {author}");
+        }
+    }
+
+    #[test]
+    fn each_part_is_an_event_keyed_by_its_id_without_the_part_list_in_the_conversation() {
+        let conversation = json!({"type": "conversation", "id": "147", "conversation_parts": {
+            "type": "conversation_part.list", "total_count": 4, "conversation_parts": [
+                part(json!("12"), "comment", "user", 20),
+                part(json!(11), "comment", "lead", 10),
+                part(json!(null), "comment", "user", 30),
+                part(json!("13"), "comment", "admin", 40),
+                {"id": "14", "part_type": "comment", "author": {"type": "user"}},
+            ]}});
+        let found = conversation_parts(PartKind::UserReply, conversation, 99);
+        let keys: Vec<(&str, i64)> = found.iter().map(|f| (f.key.as_str(), f.ts)).collect();
+        assert_eq!(keys, [("11", 10), ("12", 20), ("14", 99)]);
+        let data = found[0].data.to_value();
+        assert_eq!(data["type"], "conversation_reply");
+        assert_eq!(data["id"], "11");
+        assert_eq!(data["part"]["id"], 11);
+        assert_eq!(data["conversation"], json!({"type": "conversation", "id": "147"}));
+        // The webhook path builds the same events from the same item.
+        let item = json!({"id": "147", "conversation_parts": {"conversation_parts": [
+            part(json!("13"), "comment", "admin", 40)]}});
+        let hooked = from_webhook(Shape::Part(PartKind::AdminReply), item, 0);
+        assert_eq!(hooked.len(), 1);
+        assert_eq!((hooked[0].key.as_str(), hooked[0].ts), ("13", 40));
+        assert!(from_webhook(Shape::Part(PartKind::UserReply), json!({"id": "1"}), 0).is_empty());
+    }
+}
