@@ -90,18 +90,28 @@ fn five_replies_between_two_polls_are_five_events_with_their_part_ids() {
     let mut parts = Vec::new();
     for i in 0..5 {
         h.fake.advance(7);
-        parts.push(id_of(&h.fake.add_user_reply(&conv, &cid, &format!("reply {i}"))));
+        parts.push(id_of(&h.fake.add_user_reply(
+            &conv,
+            &cid,
+            &format!("reply {i}"),
+        )));
     }
     settle(&h);
     h.fake.clear_requests();
     let (got, data, cursor) = drain(&h, USER, &first.cursor);
-    assert_eq!(got, parts, "one event per reply, oldest first, ids = part ids");
+    assert_eq!(
+        got, parts,
+        "one event per reply, oldest first, ids = part ids"
+    );
     let schema = output_schema(&h, USER);
     for (d, i) in data.iter().zip(0..) {
         fits(&schema, d);
         assert_eq!(d["type"], "conversation_reply");
         assert_eq!(d["part"]["author"]["id"], cid.as_str());
-        assert!(d["part"]["body"].as_str().unwrap().contains(&format!("reply {i}")));
+        assert!(d["part"]["body"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("reply {i}")));
         assert_eq!(d["conversation"]["id"], conv.as_str());
         assert!(
             d["conversation"].get("conversation_parts").is_none(),
@@ -114,7 +124,11 @@ fn five_replies_between_two_polls_are_five_events_with_their_part_ids() {
             .filter(|(m, p)| m == "GET" && p.starts_with("/conversations/"))
             .count()
     };
-    assert_eq!(reads(&h), 1, "one read of the conversation for five replies");
+    assert_eq!(
+        reads(&h),
+        1,
+        "one read of the conversation for five replies"
+    );
     // The window is re-read on the next poll, but the conversation is not read again.
     h.fake.clear_requests();
     let (again, _, _) = drain(&h, USER, &cursor);
@@ -137,7 +151,10 @@ fn user_and_admin_replies_go_to_their_own_triggers_and_notes_and_bots_to_neither
     h.fake.advance(10);
     let user_reply = id_of(&h.fake.add_user_reply(&uconv, &uid, "user says"));
     h.fake.advance(1);
-    let admin_reply = id_of(&h.fake.add_admin_part(&uconv, ADMIN_ID, "comment", "admin says"));
+    let admin_reply = id_of(
+        &h.fake
+            .add_admin_part(&uconv, ADMIN_ID, "comment", "admin says"),
+    );
     h.fake.advance(1);
     let _note = h
         .fake
@@ -152,7 +169,11 @@ fn user_and_admin_replies_go_to_their_own_triggers_and_notes_and_bots_to_neither
     });
     settle(&h);
     let (users, _, _) = drain(&h, USER, &cursors[0]);
-    assert_eq!(users, vec![user_reply, lead_reply], "users and leads, no admins");
+    assert_eq!(
+        users,
+        vec![user_reply, lead_reply],
+        "users and leads, no admins"
+    );
     let (admins, data, _) = drain(&h, ADMIN, &cursors[1]);
     assert_eq!(admins, vec![admin_reply], "admins only: no note, no bot");
     assert_eq!(data[0]["part"]["author"]["type"], "admin");
@@ -189,7 +210,10 @@ fn each_assignment_is_an_event_keyed_by_its_part() {
         assert_eq!(d["type"], "conversation_assignment");
     }
     assert_eq!(data[1]["part"]["assigned_to"]["id"], other);
-    assert_eq!(data[1]["conversation"]["admin_assignee_id"], json!(991267460));
+    assert_eq!(
+        data[1]["conversation"]["admin_assignee_id"],
+        json!(991267460)
+    );
 }
 
 fn notification(topic: &str, id: &str, item: Value) -> Vec<u8> {
@@ -235,7 +259,9 @@ fn webhook_and_poll_give_the_same_event_ids_times_and_shapes() {
     h.fake.advance(10);
     let user = h.fake.add_user_reply(&conv, &uid, "lead asks");
     h.fake.advance(3);
-    let admin = h.fake.add_admin_part(&conv, ADMIN_ID, "comment", "admin answers");
+    let admin = h
+        .fake
+        .add_admin_part(&conv, ADMIN_ID, "comment", "admin answers");
     h.fake.advance(3);
     let assign = h.fake.assign(&conv, ADMIN_ID, ADMIN_ID);
     settle(&h);
@@ -258,10 +284,17 @@ fn webhook_and_poll_give_the_same_event_ids_times_and_shapes() {
                 .map(|e| (e.trigger.clone(), e.id.clone(), e.occurred_at))
                 .collect::<Vec<_>>()
         };
-        let want = vec![(key.to_string(), id_of(part), part["created_at"].as_i64().unwrap())];
+        let want = vec![(
+            key.to_string(),
+            id_of(part),
+            part["created_at"].as_i64().unwrap(),
+        )];
         assert_eq!(pairs(&polled.events), want, "{key} polled");
         assert_eq!(pairs(&hooked.events), want, "{key} by webhook");
-        assert_eq!(hooked.delivery_id.as_deref(), Some(format!("notif_{key}").as_str()));
+        assert_eq!(
+            hooked.delivery_id.as_deref(),
+            Some(format!("notif_{key}").as_str())
+        );
         let p: Value = serde_json::from_str(&polled.events[0].data).unwrap();
         let w: Value = serde_json::from_str(&hooked.events[0].data).unwrap();
         for field in ["type", "id", "created_at", "part"] {
@@ -295,14 +328,22 @@ fn the_documented_webhook_samples_give_one_event_each_for_their_trigger_only() {
         assert_eq!(r.topic, topic);
         assert_eq!(r.events.len(), 1, "{topic}: {:?}", r.note);
         let e = &r.events[0];
-        assert_eq!((e.trigger.as_str(), e.id.as_str()), (key, part_id), "{topic}");
+        assert_eq!(
+            (e.trigger.as_str(), e.id.as_str()),
+            (key, part_id),
+            "{topic}"
+        );
         let sent: Value = serde_json::from_slice(&body).unwrap();
         let part = &sent["data"]["item"]["conversation_parts"]["conversation_parts"][0];
         assert_eq!(e.occurred_at, part["created_at"].as_i64().unwrap());
         let data: Value = serde_json::from_str(&e.data).unwrap();
         fits(schema, &data);
         assert_eq!(&data["part"], part);
-        assert_ne!(e.id, sent["id"].as_str().unwrap(), "the event is not the delivery");
+        assert_ne!(
+            e.id,
+            sent["id"].as_str().unwrap(),
+            "the event is not the delivery"
+        );
     }
     // A bot's answer delivered as `conversation.admin.replied` (Intercom does so: see SOURCES.md)
     // is no admin reply; a note is no reply either.
@@ -337,7 +378,11 @@ fn a_conversation_longer_than_the_parts_cap_still_yields_its_new_replies() {
     let mut new = Vec::new();
     for i in 0..5 {
         h.fake.advance(1);
-        new.push(id_of(&h.fake.add_user_reply(&conv, &uid, &format!("new {i}"))));
+        new.push(id_of(&h.fake.add_user_reply(
+            &conv,
+            &uid,
+            &format!("new {i}"),
+        )));
     }
     settle(&h);
     let (got, _, cursor) = drain(&h, USER, &cursor);
@@ -357,7 +402,11 @@ fn a_conversation_longer_than_the_parts_cap_still_yields_its_new_replies() {
     h.fake.advance(30);
     let mut burst = Vec::new();
     for i in 0..MAX_CONVERSATION_PARTS + 20 {
-        burst.push(id_of(&h.fake.add_user_reply(&conv, &uid, &format!("burst {i}"))));
+        burst.push(id_of(&h.fake.add_user_reply(
+            &conv,
+            &uid,
+            &format!("burst {i}"),
+        )));
     }
     settle(&h);
     let (got, _, cursor) = drain(&h, USER, &cursor);

@@ -8,10 +8,10 @@ pub mod search_poll;
 pub mod shapes;
 pub mod webhook;
 
+mod conversation_assigned;
 mod lead_added_email;
 mod lead_converted_to_user;
 mod new_closed_conversation;
-mod conversation_assigned;
 mod new_company;
 mod new_conversation;
 mod new_lead;

@@ -27,5 +27,11 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 };
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
-    part_poll::poll(client, "new-reply-from-admin", PartKind::AdminReply, input, cursor)
+    part_poll::poll(
+        client,
+        "new-reply-from-admin",
+        PartKind::AdminReply,
+        input,
+        cursor,
+    )
 }

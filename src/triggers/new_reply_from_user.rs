@@ -6,7 +6,7 @@ use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
 use crate::intercom::Client;
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{USER_REPLY_SAMPLE, REPLY_SCHEMA};
+use crate::schemas::{REPLY_SCHEMA, USER_REPLY_SAMPLE};
 
 pub const TRIGGER: TriggerOp = TriggerOp {
     meta: Meta {
@@ -27,5 +27,11 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 };
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
-    part_poll::poll(client, "new-reply-from-user", PartKind::UserReply, input, cursor)
+    part_poll::poll(
+        client,
+        "new-reply-from-user",
+        PartKind::UserReply,
+        input,
+        cursor,
+    )
 }

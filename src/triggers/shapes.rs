@@ -255,7 +255,14 @@ pub fn conversation_parts(kind: PartKind, mut conversation: Value, sent_at: i64)
     let mut found: Vec<Found> = parts
         .iter()
         .filter(|p| kind.matches(p) && part_id(p).is_some())
-        .map(|p| conversation_part(kind, &conversation, p, ts(p, "created_at").unwrap_or(sent_at)))
+        .map(|p| {
+            conversation_part(
+                kind,
+                &conversation,
+                p,
+                ts(p, "created_at").unwrap_or(sent_at),
+            )
+        })
         .collect();
     found.sort_by(|a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
     found
@@ -289,24 +296,32 @@ mod tests {
             ("default_assignment", "bot", Some(PartKind::Assignment)),
             ("away_mode_assignment", "admin", Some(PartKind::Assignment)),
         ];
-        let kinds = [PartKind::UserReply, PartKind::AdminReply, PartKind::Assignment];
+        let kinds = [
+            PartKind::UserReply,
+            PartKind::AdminReply,
+            PartKind::Assignment,
+        ];
         for (part_type, author, want) in cases {
             let p = part(json!("9"), part_type, author, 5);
             let got: Vec<_> = kinds.into_iter().filter(|k| k.matches(&p)).collect();
-            assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "{part_type} by {author}");
+            assert_eq!(
+                got,
+                want.into_iter().collect::<Vec<_>>(),
+                "{part_type} by {author}"
+            );
         }
     }
 
     #[test]
     fn each_part_is_an_event_keyed_by_its_id_without_the_part_list_in_the_conversation() {
         let conversation = json!({"type": "conversation", "id": "147", "conversation_parts": {
-            "type": "conversation_part.list", "total_count": 4, "conversation_parts": [
-                part(json!("12"), "comment", "user", 20),
-                part(json!(11), "comment", "lead", 10),
-                part(json!(null), "comment", "user", 30),
-                part(json!("13"), "comment", "admin", 40),
-                {"id": "14", "part_type": "comment", "author": {"type": "user"}},
-            ]}});
+        "type": "conversation_part.list", "total_count": 4, "conversation_parts": [
+            part(json!("12"), "comment", "user", 20),
+            part(json!(11), "comment", "lead", 10),
+            part(json!(null), "comment", "user", 30),
+            part(json!("13"), "comment", "admin", 40),
+            {"id": "14", "part_type": "comment", "author": {"type": "user"}},
+        ]}});
         let found = conversation_parts(PartKind::UserReply, conversation, 99);
         let keys: Vec<(&str, i64)> = found.iter().map(|f| (f.key.as_str(), f.ts)).collect();
         assert_eq!(keys, [("11", 10), ("12", 20), ("14", 99)]);
@@ -314,7 +329,10 @@ mod tests {
         assert_eq!(data["type"], "conversation_reply");
         assert_eq!(data["id"], "11");
         assert_eq!(data["part"]["id"], 11);
-        assert_eq!(data["conversation"], json!({"type": "conversation", "id": "147"}));
+        assert_eq!(
+            data["conversation"],
+            json!({"type": "conversation", "id": "147"})
+        );
         // The webhook path builds the same events from the same item.
         let item = json!({"id": "147", "conversation_parts": {"conversation_parts": [
             part(json!("13"), "comment", "admin", 40)]}});

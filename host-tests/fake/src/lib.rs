@@ -353,7 +353,13 @@ impl FakeIntercom {
 
     /// A part by admin `admin_id` now: `comment`, `note`, `quick_reply`..., as
     /// `POST /conversations/{id}/reply` with `type: admin` does. Returns the part.
-    pub fn add_admin_part(&self, conv_id: &str, admin_id: &str, part_type: &str, body: &str) -> Value {
+    pub fn add_admin_part(
+        &self,
+        conv_id: &str,
+        admin_id: &str,
+        part_type: &str,
+        body: &str,
+    ) -> Value {
         let mut st = lock(&self.inner.state);
         let author = st.admin_author(admin_id);
         let part = st
