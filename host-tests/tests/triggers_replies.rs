@@ -419,3 +419,35 @@ fn a_conversation_longer_than_the_parts_cap_still_yields_its_new_replies() {
     let (got, _, _) = drain(&h, USER, &cursor);
     assert_eq!(got, vec![later]);
 }
+
+#[test]
+fn a_failing_read_fails_the_poll_typed_and_a_conversation_gone_before_its_read_is_skipped() {
+    use intercom_fake::Fault;
+    use intercom_host::ConnectorError;
+    let h = Harness::new();
+    h.fake.set_now(T0);
+    let (a_user, a) = conversation(&h, "user");
+    let (b_user, b) = conversation(&h, "user");
+    settle(&h);
+    let cursor = start(&h, USER);
+    h.fake.advance(10);
+    h.fake.add_user_reply(&a, &a_user, "from a");
+    h.fake.advance(1);
+    let b_reply = id_of(&h.fake.add_user_reply(&b, &b_user, "from b"));
+    settle(&h);
+    // The read of `a` fails on every attempt the client makes: the poll fails, typed, and the
+    // host keeps its old cursor, so the next poll reads the same window again.
+    let attempts = intercom_connector::intercom::MAX_RETRIES as usize + 1;
+    let read_a = format!("/conversations/{a}");
+    h.fake
+        .inject_on(Fault::ServerError(503), attempts, "GET", &read_a);
+    match h.poll(USER, json!({}), Some(&cursor)).unwrap_err() {
+        ConnectorError::Upstream(u) => assert_eq!(u.status, 503),
+        e => panic!("{e:?}"),
+    }
+    // `a` is deleted before the retry (404 on its read, though search still listed it): it has
+    // no replies left to read; `b`'s reply still comes, and the poll succeeds.
+    h.fake.inject_on(Fault::ServerError(404), 1, "GET", &read_a);
+    let (got, _, _) = drain(&h, USER, &cursor);
+    assert_eq!(got, vec![b_reply]);
+}
