@@ -451,3 +451,55 @@ fn a_failing_read_fails_the_poll_typed_and_a_conversation_gone_before_its_read_i
     let (got, _, _) = drain(&h, USER, &cursor);
     assert_eq!(got, vec![b_reply]);
 }
+
+#[test]
+fn replies_reaching_search_up_to_the_allowance_late_are_emitted_once_polling_every_minute() {
+    let h = Harness::new();
+    h.fake.set_now(T0);
+    let convs: Vec<(String, String)> = (0..4)
+        .map(|i| conversation(&h, if i % 2 == 0 { "user" } else { "lead" }))
+        .collect();
+    settle(&h);
+    // Each change reaches search between 7 and 14 minutes late (the allowance is 15).
+    h.fake.set_search_lag(14 * 60);
+    let mut cursor = start(&h, USER);
+    let (mut want, mut got) = (Vec::new(), Vec::new());
+    for minute in 0..20 {
+        if minute < 12 {
+            // A reply in one conversation or another every minute, two in some minutes, and an
+            // admin reply now and then that the user trigger must not emit.
+            let (cid, conv) = &convs[minute % 4];
+            want.push(id_of(&h.fake.add_user_reply(
+                conv,
+                cid,
+                &format!("m{minute}"),
+            )));
+            if minute % 3 == 0 {
+                h.fake.advance(20);
+                want.push(id_of(&h.fake.add_user_reply(
+                    conv,
+                    cid,
+                    &format!("m{minute}b"),
+                )));
+                h.fake
+                    .add_admin_part(conv, ADMIN_ID, "comment", &format!("a{minute}"));
+            }
+        }
+        let (ids, _, c) = drain(&h, USER, &cursor);
+        if minute == 0 {
+            assert!(ids.is_empty(), "search has not caught up yet: {ids:?}");
+        }
+        got.extend(ids);
+        cursor = c;
+        h.fake.advance(60);
+    }
+    h.fake.advance(15 * 60);
+    let (ids, _, _) = drain(&h, USER, &cursor);
+    got.extend(ids);
+    let mut sorted = got.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), got.len(), "nothing twice: {got:?}");
+    want.sort();
+    assert_eq!(sorted, want);
+}
