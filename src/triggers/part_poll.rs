@@ -7,7 +7,9 @@
 //!
 //! The search poller's rules hold (lag window, bounded cursor, resumption; see
 //! [`search_poll`](super::search_poll)); a conversation is fetched once per `updated_at` value
-//! (the window memory), so a re-read window costs search pages only.
+//! (the window memory), so a re-read window costs search pages only. The first poll reads the
+//! newest conversations until it has its samples: up to one search page (150) of reads in a
+//! workspace where none holds a part of this kind.
 //!
 //! **The 500-part cap.** `GET /conversations/{id}` returns at most 500 parts, "the 500 most
 //! recent" when there are more (OpenAPI 2.16, Retrieve a conversation: "Hard limit of 500

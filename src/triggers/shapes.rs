@@ -170,8 +170,11 @@ pub enum PartKind {
     /// A comment (or quick-reply answer) by the customer: author `user`, `lead` or `contact`.
     UserReply,
     /// A comment (or quick reply) by a teammate: author `admin`. Bots (Fin, workflows: author
-    /// `bot`) are not admins; internal notes (`note`) are not replies, the customer never sees
-    /// them.
+    /// `bot`) are not admins, though Intercom delivers their answers as
+    /// `conversation.admin.replied` too (observed: community.intercom.com/api-webhooks-23/
+    /// webhooks-bot-s-replies-in-conversation-admin-replied-topic-14573; they have their own
+    /// `conversation.operator.replied`). Internal notes (`note`) are not replies: the customer
+    /// never sees them.
     AdminReply,
     /// A change of assignee: `assignment` and the combined actions (`assign_and_reopen`,
     /// `assign_and_unsnooze`, `default_assignment`, `away_mode_assignment`...).
