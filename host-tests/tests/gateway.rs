@@ -70,6 +70,18 @@ fn item(shape: Shape, topic: &str) -> Value {
                 "updated_at": 1_768_020_200, "open": true,
                 "ticket_state": {"type": "ticket_state", "id": "2", "category": "in_progress"}})
         }
+        // One part of each kind; each reply or assignment trigger takes its own.
+        Shape::Part(_) => {
+            let part = |id: &str, part_type: &str, author: &str| {
+                json!({"type": "conversation_part", "id": id, "part_type": part_type,
+                    "created_at": 1_768_020_160, "author": {"type": author, "id": "1"}})
+            };
+            let mut c = conversation();
+            c["conversation_parts"] = json!({"type": "conversation_part.list", "total_count": 3,
+                "conversation_parts": [part("31", "comment", "user"), part("32", "comment", "admin"),
+                    part("33", "assignment", "admin")]});
+            c
+        }
     }
 }
 

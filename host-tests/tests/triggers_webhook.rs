@@ -201,7 +201,7 @@ fn every_topic_maps_to_its_triggers_in_2x_and_1x_names() {
 #[test]
 fn ping_and_unused_topics_give_no_events_and_say_why() {
     let h = Harness::new();
-    for topic in ["ping", "contact.user.updated", "conversation.admin.replied"] {
+    for topic in ["ping", "contact.user.updated", "conversation.admin.noted"] {
         let r = deliver(
             &h,
             &notification(topic, json!({"type": "ping", "message": "hi"})),
@@ -376,6 +376,43 @@ fn the_same_happening_has_the_same_event_id_by_webhook_and_by_poll_for_every_tri
         ("conversation_part.tag.created", item)
     });
     check("tag-added-to-conversation", r);
+    // One part each, in a conversation holding it alone as the notification does (see
+    // `corpus/webhooks/SOURCES.md`); `triggers_replies.rs` tests these triggers further.
+    let contact = h.fake.insert_contact(json!({"role": "user"}));
+    let replied = h
+        .fake
+        .insert_conversation(json!({"contact_id": contact["id"], "body": "Hi"}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.fake.advance(DEFAULT_SEARCH_LAG_SECS + 1);
+    let contact_id = contact["id"].as_str().unwrap().to_string();
+    let with_part = |part: Value| {
+        let mut item = h
+            .fake
+            .conversations()
+            .into_iter()
+            .find(|c| c["id"] == replied.as_str())
+            .unwrap();
+        item["conversation_parts"] = json!({"type": "conversation_part.list",
+            "conversation_parts": [part], "total_count": 1});
+        item
+    };
+    let r = both_paths(&h, "new-reply-from-user", json!({}), || {
+        let part = h.fake.add_user_reply(&replied, &contact_id, "More");
+        ("conversation.user.replied", with_part(part))
+    });
+    check("new-reply-from-user", r);
+    let r = both_paths(&h, "new-reply-from-admin", json!({}), || {
+        let part = h.fake.add_admin_part(&replied, ADMIN_ID, "comment", "Sure");
+        ("conversation.admin.replied", with_part(part))
+    });
+    check("new-reply-from-admin", r);
+    let r = both_paths(&h, "conversation-assigned", json!({}), || {
+        let part = h.fake.assign(&replied, ADMIN_ID, ADMIN_ID);
+        ("conversation.admin.assigned", with_part(part))
+    });
+    check("conversation-assigned", r);
     let r = both_paths(&h, "new-company", json!({}), || {
         (
             "company.created",

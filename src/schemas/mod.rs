@@ -106,6 +106,11 @@ pub const TICKET_SCHEMA: Embedded = Embedded::at("output/ticket.json");
 pub const TICKET_STATE_CHANGE_SCHEMA: Embedded = Embedded::at("output/ticket-state-change.json");
 pub const TICKET_REPLY_SCHEMA: Embedded = Embedded::at("output/ticket-reply.json");
 
+/// The reply triggers' `conversation_reply` event.
+pub const REPLY_SCHEMA: Embedded = Embedded::at("output/conversation-reply.json");
+/// conversation-assigned's `conversation_assignment` event.
+pub const ASSIGNMENT_SCHEMA: Embedded = Embedded::at("output/conversation-assignment.json");
+
 pub const CONTACT_SAMPLE: Embedded = Embedded::at("samples/contact.json");
 pub const COMPANY_SAMPLE: Embedded = Embedded::at("samples/company.json");
 pub const CONVERSATION_SAMPLE: Embedded = Embedded::at("samples/conversation.json");
@@ -130,6 +135,9 @@ pub const TAG_ADDED_TO_CONVERSATION_SAMPLE: Embedded =
 pub const TICKET_SAMPLE: Embedded = Embedded::at("samples/ticket.json");
 pub const TICKET_REPLY_SAMPLE: Embedded = Embedded::at("samples/ticket_reply.json");
 pub const TICKET_STATE_CHANGE_SAMPLE: Embedded = Embedded::at("samples/ticket-state-change.json");
+pub const USER_REPLY_SAMPLE: Embedded = Embedded::at("samples/new-reply-from-user.json");
+pub const ADMIN_REPLY_SAMPLE: Embedded = Embedded::at("samples/new-reply-from-admin.json");
+pub const ASSIGNMENT_SAMPLE: Embedded = Embedded::at("samples/conversation-assigned.json");
 
 #[cfg(test)]
 mod tests {
@@ -261,6 +269,16 @@ mod tests {
                 "/properties/conversation",
                 &parse("conversation", CONVERSATION_SCHEMA),
             ),
+            (
+                REPLY_SCHEMA,
+                "/properties/conversation",
+                &parse("conversation", CONVERSATION_SCHEMA),
+            ),
+            (
+                ASSIGNMENT_SCHEMA,
+                "/properties/conversation",
+                &parse("conversation", CONVERSATION_SCHEMA),
+            ),
         ];
         for (text, pointer, shared) in embedded {
             assert_eq!(
@@ -331,5 +349,40 @@ mod tests {
             parse("sample", TICKET_STATE_CHANGE_SAMPLE),
             change.data.to_value()
         );
+    }
+
+    /// The reply and assignment samples are what `shapes` builds from the conversation example's
+    /// first part (an admin comment), that part authored by the example's contact for the user
+    /// reply, and made an assignment for the assignment.
+    #[test]
+    fn part_samples_are_what_the_shapes_build() {
+        use crate::triggers::shapes::{conversation_parts, PartKind};
+        let conversation = parse("conversation", CONVERSATION_SAMPLE);
+        let first = conversation["conversation_parts"]["conversation_parts"][0].clone();
+        let with_part = |part: Value| {
+            let mut c = conversation.clone();
+            c["conversation_parts"]["conversation_parts"] = json!([part]);
+            c
+        };
+        let built = |kind, part: Value| {
+            let found = conversation_parts(kind, with_part(part), 0);
+            assert_eq!(found.len(), 1, "{kind:?}");
+            found[0].data.to_value()
+        };
+        let mut user = first.clone();
+        user["author"] = json!({"type": "user", "id": conversation["contacts"]["contacts"][0]["id"],
+            "name": "Joe Bloggs", "email": "joe@example.com"});
+        user["assigned_to"] = Value::Null;
+        let mut assignment = first.clone();
+        assignment["part_type"] = "assignment".into();
+        assignment["body"] = Value::Null;
+        assignment["assigned_to"] = json!({"type": "admin", "id": "274"});
+        for (text, kind, part) in [
+            (ADMIN_REPLY_SAMPLE, PartKind::AdminReply, first),
+            (USER_REPLY_SAMPLE, PartKind::UserReply, user),
+            (ASSIGNMENT_SAMPLE, PartKind::Assignment, assignment),
+        ] {
+            assert_eq!(parse("sample", text), built(kind, part), "{kind:?}");
+        }
     }
 }

@@ -3,16 +3,20 @@
 
 pub mod contact_poll;
 pub mod cursor;
+pub mod part_poll;
 pub mod search_poll;
 pub mod shapes;
 pub mod webhook;
 
+mod conversation_assigned;
 mod lead_added_email;
 mod lead_converted_to_user;
 mod new_closed_conversation;
 mod new_company;
 mod new_conversation;
 mod new_lead;
+mod new_reply_from_admin;
+mod new_reply_from_user;
 mod new_ticket;
 mod new_unsubscription;
 mod new_user;
@@ -125,6 +129,9 @@ pub enum Shape {
     Ticket,
     /// A ticket whose state changed, with `state_change {from, to, changed_at}`.
     TicketState,
+    /// `conversation_reply` / `conversation_assignment {id, created_at, part, conversation}`, one
+    /// per part of that kind (the part id is the event id).
+    Part(shapes::PartKind),
 }
 
 pub struct TriggerOp {
@@ -150,6 +157,9 @@ pub const ALL: &[TriggerOp] = &[
     tag_added_to_conversation::TRIGGER,
     new_ticket::TRIGGER,
     ticket_state_changed::TRIGGER,
+    new_reply_from_user::TRIGGER,
+    new_reply_from_admin::TRIGGER,
+    conversation_assigned::TRIGGER,
 ];
 
 /// Polls the trigger `key`.

@@ -5,6 +5,7 @@
 //! id names only the delivery and travels apart, as `delivery-id`.
 
 use super::{Data, Event, Shape};
+
 use serde_json::{json, Value};
 
 /// One event an item yields.
@@ -203,6 +204,7 @@ pub fn from_webhook(shape: Shape, mut item: Value, sent_at: i64) -> Vec<Found> {
                 .unwrap_or(sent_at);
             vec![closed(&id, when, item.into())]
         }
+        Shape::Part(kind) => conversation_parts(kind, item, sent_at),
         Shape::ConversationTag => {
             // Captured payloads: the conversation with a `tags_added` list. Only those are new:
             // the conversation's own `tags` hold every tag it ever had.
@@ -220,5 +222,189 @@ pub fn from_webhook(shape: Shape, mut item: Value, sent_at: i64) -> Vec<Found> {
                 .map(|t| conversation_tag(&item, t, at(t, "applied_at")))
                 .collect()
         }
+    }
+}
+
+/// Which conversation parts a reply or assignment trigger emits. One part is one event, keyed by
+/// the part id (Intercom's id for that message or action), on both paths: the poller reads the
+/// parts from `GET /conversations/{id}`, a webhook carries them in its conversation item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// A comment (or quick-reply answer) by the customer: author `user`, `lead` or `contact`.
+    UserReply,
+    /// A comment (or quick reply) by a teammate: author `admin`. Bots (Fin, workflows: author
+    /// `bot`) are not admins, though Intercom delivers their answers as
+    /// `conversation.admin.replied` too (observed: community.intercom.com/api-webhooks-23/
+    /// webhooks-bot-s-replies-in-conversation-admin-replied-topic-14573; they have their own
+    /// `conversation.operator.replied`). Internal notes (`note`) are not replies: the customer
+    /// never sees them.
+    AdminReply,
+    /// A change of assignee: `assignment` and the combined actions (`assign_and_reopen`,
+    /// `assign_and_unsnooze`, `default_assignment`, `away_mode_assignment`...).
+    Assignment,
+}
+
+/// Part types that are messages the other side reads. `note` is deliberately absent.
+const REPLY_PART_TYPES: &[&str] = &["comment", "quick_reply"];
+
+impl PartKind {
+    /// Whether `part` is a happening of this kind.
+    pub fn matches(self, part: &Value) -> bool {
+        let part_type = str_of(part, "part_type");
+        let author = part
+            .pointer("/author/type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match self {
+            PartKind::UserReply => {
+                REPLY_PART_TYPES.contains(&part_type)
+                    && matches!(author, "user" | "lead" | "contact")
+            }
+            PartKind::AdminReply => REPLY_PART_TYPES.contains(&part_type) && author == "admin",
+            PartKind::Assignment => {
+                part_type == "assignment"
+                    || part_type.starts_with("assign_")
+                    || part_type.ends_with("_assignment")
+            }
+        }
+    }
+
+    /// The event's `type`.
+    pub fn event_type(self) -> &'static str {
+        match self {
+            PartKind::UserReply | PartKind::AdminReply => "conversation_reply",
+            PartKind::Assignment => "conversation_assignment",
+        }
+    }
+}
+
+/// A part id as text (the spec says string; its own examples also use numbers).
+fn part_id(part: &Value) -> Option<String> {
+    match part.get("id")? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `{type, id, created_at, part, conversation}` for one part: `conversation` is the
+/// conversation without its `conversation_parts` (up to 500 of them, which would otherwise be
+/// copied into every event).
+pub fn conversation_part(kind: PartKind, conversation: &Value, part: &Value, at: i64) -> Found {
+    let key = part_id(part).unwrap_or_default();
+    Found {
+        data: json!({
+            "type": kind.event_type(),
+            "id": key,
+            "created_at": at,
+            "part": part,
+            "conversation": conversation,
+        })
+        .into(),
+        key,
+        ts: at,
+    }
+}
+
+/// Every part of `conversation` of `kind`, oldest first; `sent_at` stands in for a part
+/// without `created_at`. Parts without an id are skipped: an event needs one.
+pub fn conversation_parts(kind: PartKind, mut conversation: Value, sent_at: i64) -> Vec<Found> {
+    let parts = conversation
+        .as_object_mut()
+        .and_then(|o| o.remove("conversation_parts"))
+        .and_then(|mut p| p.get_mut("conversation_parts").map(std::mem::take))
+        .and_then(|p| match p {
+            Value::Array(parts) => Some(parts),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let mut found: Vec<Found> = parts
+        .iter()
+        .filter(|p| kind.matches(p) && part_id(p).is_some())
+        .map(|p| {
+            conversation_part(
+                kind,
+                &conversation,
+                p,
+                ts(p, "created_at").unwrap_or(sent_at),
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(id: Value, part_type: &str, author: &str, at: i64) -> Value {
+        json!({"type": "conversation_part", "id": id, "part_type": part_type, "created_at": at,
+            "author": {"type": author, "id": "1"}})
+    }
+
+    #[test]
+    fn parts_are_sorted_by_kind_and_notes_bots_and_other_actions_are_no_replies() {
+        let cases = [
+            ("comment", "user", Some(PartKind::UserReply)),
+            ("comment", "lead", Some(PartKind::UserReply)),
+            ("comment", "contact", Some(PartKind::UserReply)),
+            ("quick_reply", "user", Some(PartKind::UserReply)),
+            ("comment", "admin", Some(PartKind::AdminReply)),
+            ("quick_reply", "admin", Some(PartKind::AdminReply)),
+            ("note", "admin", None),
+            ("comment", "bot", None),
+            ("comment", "team", None),
+            ("close", "admin", None),
+            ("open", "admin", None),
+            ("assignment", "admin", Some(PartKind::Assignment)),
+            ("assign_and_reopen", "admin", Some(PartKind::Assignment)),
+            ("default_assignment", "bot", Some(PartKind::Assignment)),
+            ("away_mode_assignment", "admin", Some(PartKind::Assignment)),
+        ];
+        let kinds = [
+            PartKind::UserReply,
+            PartKind::AdminReply,
+            PartKind::Assignment,
+        ];
+        for (part_type, author, want) in cases {
+            let p = part(json!("9"), part_type, author, 5);
+            let got: Vec<_> = kinds.into_iter().filter(|k| k.matches(&p)).collect();
+            assert_eq!(
+                got,
+                want.into_iter().collect::<Vec<_>>(),
+                "{part_type} by {author}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_part_is_an_event_keyed_by_its_id_without_the_part_list_in_the_conversation() {
+        let conversation = json!({"type": "conversation", "id": "147", "conversation_parts": {
+        "type": "conversation_part.list", "total_count": 4, "conversation_parts": [
+            part(json!("12"), "comment", "user", 20),
+            part(json!(11), "comment", "lead", 10),
+            part(json!(null), "comment", "user", 30),
+            part(json!("13"), "comment", "admin", 40),
+            {"id": "14", "part_type": "comment", "author": {"type": "user"}},
+        ]}});
+        let found = conversation_parts(PartKind::UserReply, conversation, 99);
+        let keys: Vec<(&str, i64)> = found.iter().map(|f| (f.key.as_str(), f.ts)).collect();
+        assert_eq!(keys, [("11", 10), ("12", 20), ("14", 99)]);
+        let data = found[0].data.to_value();
+        assert_eq!(data["type"], "conversation_reply");
+        assert_eq!(data["id"], "11");
+        assert_eq!(data["part"]["id"], 11);
+        assert_eq!(
+            data["conversation"],
+            json!({"type": "conversation", "id": "147"})
+        );
+        // The webhook path builds the same events from the same item.
+        let item = json!({"id": "147", "conversation_parts": {"conversation_parts": [
+            part(json!("13"), "comment", "admin", 40)]}});
+        let hooked = from_webhook(Shape::Part(PartKind::AdminReply), item, 0);
+        assert_eq!(hooked.len(), 1);
+        assert_eq!((hooked[0].key.as_str(), hooked[0].ts), ("13", 40));
+        assert!(from_webhook(Shape::Part(PartKind::UserReply), json!({"id": "1"}), 0).is_empty());
     }
 }

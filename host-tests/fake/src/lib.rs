@@ -355,6 +355,60 @@ impl FakeIntercom {
         st.ticket(id).map(|t| t.tag_ids.clone()).unwrap_or_default()
     }
 
+    /// A reply by the conversation's contact (or any contact id: a `user` or `lead` author), now:
+    /// a `comment` part, which bumps `updated_at` and reopens the conversation, as
+    /// `POST /conversations/{id}/reply` with `type: user` does. Returns the part.
+    pub fn add_user_reply(&self, conv_id: &str, contact_id: &str, body: &str) -> Value {
+        let mut st = lock(&self.inner.state);
+        let author = match st.find_contact(contact_id) {
+            Some(c) => st.contact_author(c),
+            None => panic!("no contact {contact_id}"),
+        };
+        let part = st
+            .add_part(conv_id, "comment", Some(body), author, Value::Null)
+            .unwrap_or_else(|| panic!("no conversation {conv_id}"));
+        let now = st.now;
+        let c = st.conversation_mut(conv_id).expect("exists");
+        c.fields.insert("state".into(), json!("open"));
+        c.fields.insert("open".into(), json!(true));
+        c.stats().insert("last_contact_reply_at".into(), json!(now));
+        part
+    }
+
+    /// A part by admin `admin_id` now: `comment`, `note`, `quick_reply`..., as
+    /// `POST /conversations/{id}/reply` with `type: admin` does. Returns the part.
+    pub fn add_admin_part(
+        &self,
+        conv_id: &str,
+        admin_id: &str,
+        part_type: &str,
+        body: &str,
+    ) -> Value {
+        let mut st = lock(&self.inner.state);
+        let author = st.admin_author(admin_id);
+        let part = st
+            .add_part(conv_id, part_type, Some(body), author, Value::Null)
+            .unwrap_or_else(|| panic!("no conversation {conv_id}"));
+        if part_type == "comment" {
+            let now = st.now;
+            let c = st.conversation_mut(conv_id).expect("exists");
+            c.stats().insert("last_admin_reply_at".into(), json!(now));
+        }
+        part
+    }
+
+    /// Assigns the conversation to admin `assignee_id` as `admin_id`, now (an `assignment` part,
+    /// as `POST /conversations/{id}/parts` does). Returns the part.
+    pub fn assign(&self, conv_id: &str, admin_id: &str, assignee_id: &str) -> Value {
+        let mut st = lock(&self.inner.state);
+        assert!(
+            st.assign_conversation(conv_id, admin_id, "admin", assignee_id, None),
+            "no conversation {conv_id}"
+        );
+        let c = st.conversation(conv_id).expect("exists");
+        c.parts.last().expect("just added").clone()
+    }
+
     /// Creates (or gets, case-insensitively) a tag.
     pub fn insert_tag(&self, name: &str) -> Value {
         let mut st = lock(&self.inner.state);

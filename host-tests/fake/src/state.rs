@@ -169,6 +169,14 @@ pub const DEFAULT_SEARCH_LAG_SECS: i64 = 180;
 /// a guess, kept short so a poller that resumes a read polls later must cope with it.
 pub const DEFAULT_SEARCH_CURSOR_TTL_SECS: i64 = 300;
 
+/// The most parts `GET /conversations/{id}` returns: OpenAPI 2.16, "Retrieve a conversation",
+/// "Hard limit of 500 parts": "The maximum number of conversation parts that can be returned via
+/// the API is 500. If you have more than that we will return the 500 most recent conversation
+/// parts." The spec offers no way to page through the rest, so neither does the fake.
+/// `conversation_parts.total_count` stays the conversation's whole count (a guess: the spec only
+/// shows it equal to the list's length).
+pub const MAX_CONVERSATION_PARTS: usize = 500;
+
 pub struct State {
     /// The fake clock (unix seconds); every timestamp the fake assigns comes from here.
     pub now: i64,
@@ -1247,7 +1255,7 @@ impl State {
         if with_parts {
             m.insert(
                 "conversation_parts".into(),
-                json!({"type": "conversation_part.list", "conversation_parts": c.parts.iter().rev().take(500).rev().cloned().collect::<Vec<_>>(), "total_count": c.parts.len()}),
+                json!({"type": "conversation_part.list", "conversation_parts": c.parts[c.parts.len().saturating_sub(MAX_CONVERSATION_PARTS)..], "total_count": c.parts.len()}),
             );
         }
         Value::Object(m)

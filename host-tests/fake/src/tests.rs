@@ -1213,3 +1213,43 @@ fn search_lags_writes_by_default_per_record_and_scroll_is_one_per_app() {
     assert_eq!(expired.status, 400);
     assert_eq!(call(&f, "GET", "/companies/scroll", None).status, 200);
 }
+
+/// `GET /conversations/{id}` holds at most the 500 newest parts (OpenAPI 2.16, "Hard limit of
+/// 500 parts"), `total_count` counts them all, and the helpers give each part its author and type.
+#[test]
+fn conversation_parts_are_capped_at_the_newest_500_with_authors_and_types() {
+    let f = FakeIntercom::start();
+    let c = f.insert_contact(json!({"email": "long@x.com", "role": "lead"}));
+    let cid = c["id"].as_str().unwrap();
+    let conv = f.insert_conversation(json!({"contact_id": cid, "body": "Hi"}));
+    let conv_id = conv["id"].as_str().unwrap();
+    let user = f.add_user_reply(conv_id, cid, "first");
+    assert_eq!(user["author"]["type"], "lead");
+    assert_eq!(user["part_type"], "comment");
+    let note = f.add_admin_part(conv_id, state::ADMIN_ID, "note", "internal");
+    assert_eq!(
+        (note["author"]["type"].as_str(), note["part_type"].as_str()),
+        (Some("admin"), Some("note"))
+    );
+    let assigned = f.assign(conv_id, state::ADMIN_ID, state::ADMIN_ID);
+    assert_eq!(assigned["part_type"], "assignment");
+    assert_eq!(assigned["assigned_to"]["id"], state::ADMIN_ID);
+    let mut last = String::new();
+    for i in 0..600 {
+        f.advance(1);
+        last = f.add_user_reply(conv_id, cid, &format!("r{i}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    }
+    let got = call(&f, "GET", &format!("/conversations/{conv_id}"), None).json();
+    let parts = got["conversation_parts"]["conversation_parts"]
+        .as_array()
+        .unwrap();
+    assert_eq!(parts.len(), state::MAX_CONVERSATION_PARTS);
+    assert_eq!(got["conversation_parts"]["total_count"], 603);
+    assert_eq!(parts.last().unwrap()["id"], json!(last), "the newest last");
+    assert_ne!(parts[0]["id"], user["id"], "the oldest are cut");
+    assert!(parts[0]["body"].as_str().unwrap().contains("r100"));
+    f.assert_spec_ok();
+}
