@@ -297,7 +297,7 @@ fn tag_and_untag_a_ticket() {
         post.json().unwrap(),
         json!({"id": tag_id, "admin_id": ADMIN_ID})
     );
-    assert_eq!(h.fake.ticket_tag_ids(id), [tag_id.clone()]);
+    assert_eq!(h.fake.ticket_tag_ids(id), [tag_id.as_str()]);
     h.action(
         "remove-tag-from-ticket",
         json!({"ticket_id": id, "tag_id": tag_id}),
@@ -493,7 +493,7 @@ fn new_ticket_by_poll_and_by_webhook_has_one_id() {
     let later = h
         .poll("new-ticket", json!({}), Some(&early.cursor))
         .unwrap();
-    assert_eq!(ids(&later), [id.clone()]);
+    assert_eq!(ids(&later), [id.as_str()]);
     assert_eq!(hook.events[0].id, id);
     assert_eq!(hook.events[0].occurred_at, later.events[0].occurred_at);
     let again = h
@@ -544,7 +544,7 @@ fn ticket_state_changed_by_poll_and_by_webhook_has_one_id() {
     let polled = h
         .poll("ticket-state-changed", json!({}), Some(&first.cursor))
         .unwrap();
-    assert_eq!(ids(&polled), [want.clone()]);
+    assert_eq!(ids(&polled), [want.as_str()]);
     let polled_data: Value = serde_json::from_str(&polled.events[0].data).unwrap();
     assert_eq!(polled_data["state_change"], data["state_change"]);
     let again = h

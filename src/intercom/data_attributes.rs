@@ -191,43 +191,19 @@ fn coerce(attr: &Attribute, v: &Value) -> std::result::Result<Value, String> {
     if v.is_null() {
         return Ok(Value::Null);
     }
-    let text = match v {
-        Value::String(s) => Some(s.trim()),
-        _ => None,
-    };
-    let out = match attr.data_type.as_str() {
-        "integer" => match (v.as_i64(), text.and_then(|t| t.parse::<i64>().ok())) {
-            (Some(n), _) | (None, Some(n)) => json!(n),
-            _ => return Err(format!("expected an integer, got {v}")),
-        },
-        "float" => match (
-            v.as_f64(),
-            // serde_json's number grammar, not `str::parse`: it rejects `inf`/`NaN`, and core's
-            // float parser (with its 10 KB table) would be in the component for this line alone.
-            text.and_then(|t| serde_json::from_str::<f64>(t).ok()),
-        ) {
-            (Some(f), _) | (None, Some(f)) => json!(f),
-            _ => return Err(format!("expected a number, got {v}")),
-        },
-        "boolean" => match (v, text.map(str::to_ascii_lowercase).as_deref()) {
-            (Value::Bool(b), _) => json!(b),
-            (_, Some("true")) => json!(true),
-            (_, Some("false")) => json!(false),
-            _ => return Err(format!("expected true or false, got {v}")),
-        },
-        "date" => json!(timestamp(v).ok_or_else(|| format!(
-            "expected a date (Unix seconds or ISO 8601 such as 2025-01-31T12:00:00Z), got {v}"
-        ))?),
+    let kind = match attr.data_type.as_str() {
+        "integer" => Kind::Integer,
+        "float" => Kind::Number,
+        "boolean" => Kind::Boolean,
+        "date" => Kind::Date,
         _ => match v {
             Value::String(s) if s.chars().count() > 255 => {
                 return Err("is longer than 255 characters".into())
             }
-            Value::String(s) => json!(s),
-            Value::Number(n) => json!(n.to_string()),
-            Value::Bool(b) => json!(b.to_string()),
-            _ => return Err(format!("expected text, got {v}")),
+            _ => Kind::Text,
         },
     };
+    let out = coerce_as(kind, v)?;
     if !attr.options.is_empty() {
         let as_text = match &out {
             Value::String(s) => s.clone(),
@@ -241,6 +217,53 @@ fn coerce(attr: &Attribute, v: &Value) -> std::result::Result<Value, String> {
         }
     }
     Ok(out)
+}
+
+/// The type a custom or ticket attribute takes (Intercom names them differently per object).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Integer,
+    Number,
+    Boolean,
+    Date,
+    Text,
+}
+
+/// A non-null value as an attribute of `kind` takes it: numbers and booleans may come as text
+/// (as form fields send them), dates as Unix seconds or ISO 8601, text from any scalar. The
+/// error says what was expected.
+pub fn coerce_as(kind: Kind, v: &Value) -> std::result::Result<Value, String> {
+    let text = v.as_str().map(str::trim);
+    Ok(match kind {
+        Kind::Integer => match (v.as_i64(), text.and_then(|t| t.parse::<i64>().ok())) {
+            (Some(n), _) | (None, Some(n)) => json!(n),
+            _ => return Err(format!("expected an integer, got {v}")),
+        },
+        // serde_json's number grammar, not `str::parse`: it rejects `inf`/`NaN`, and core's
+        // float parser (with its 10 KB table) would be in the component for this line alone.
+        Kind::Number => match (
+            v.as_f64(),
+            text.and_then(|t| serde_json::from_str::<f64>(t).ok()),
+        ) {
+            (Some(f), _) | (None, Some(f)) => json!(f),
+            _ => return Err(format!("expected a number, got {v}")),
+        },
+        Kind::Boolean => match (v, text.map(str::to_ascii_lowercase).as_deref()) {
+            (Value::Bool(b), _) => json!(b),
+            (_, Some("true")) => json!(true),
+            (_, Some("false")) => json!(false),
+            _ => return Err(format!("expected true or false, got {v}")),
+        },
+        Kind::Date => json!(timestamp(v).ok_or_else(|| format!(
+            "expected a date (Unix seconds or ISO 8601 such as 2025-01-31T12:00:00Z), got {v}"
+        ))?),
+        Kind::Text => match v {
+            Value::String(s) => json!(s),
+            Value::Number(n) => json!(n.to_string()),
+            Value::Bool(b) => json!(b.to_string()),
+            _ => return Err(format!("expected text, got {v}")),
+        },
+    })
 }
 
 /// The latest Unix-seconds value we accept (year 9999).

@@ -11,7 +11,7 @@
 
 use super::{encode, Client};
 use crate::error::{Error, Result};
-use crate::intercom::data_attributes::timestamp;
+use crate::intercom::data_attributes::{coerce_as, Kind};
 use serde_json::{json, Map, Value};
 
 /// The built-in title and description attributes every ticket type has (spec: "Every ticket
@@ -217,48 +217,31 @@ fn coerce(attr: &Attribute, v: &Value) -> std::result::Result<Value, String> {
         return Ok(Value::Null);
     }
     let text = v.as_str().map(str::trim);
-    Ok(match attr.data_type.as_str() {
-        "integer" => match (v.as_i64(), text.and_then(|t| t.parse::<i64>().ok())) {
-            (Some(n), _) | (None, Some(n)) => json!(n),
-            _ => return Err(format!("expected an integer, got {v}")),
-        },
-        "decimal" => match (v.as_f64(), text.and_then(|t| t.parse::<f64>().ok())) {
-            (Some(f), _) | (None, Some(f)) if f.is_finite() => json!(f),
-            _ => return Err(format!("expected a number, got {v}")),
-        },
-        "boolean" => match (v, text.map(str::to_ascii_lowercase).as_deref()) {
-            (Value::Bool(b), _) => json!(b),
-            (_, Some("true")) => json!(true),
-            (_, Some("false")) => json!(false),
-            _ => return Err(format!("expected true or false, got {v}")),
-        },
-        "datetime" => json!(timestamp(v).ok_or_else(|| format!(
-            "expected a date (Unix seconds or ISO 8601 such as 2025-01-31T12:00:00Z), got {v}"
-        ))?),
+    let kind = match attr.data_type.as_str() {
+        "integer" => Kind::Integer,
+        "decimal" => Kind::Number,
+        "boolean" => Kind::Boolean,
+        "datetime" => Kind::Date,
         "list" => {
             let t = text.ok_or_else(|| format!("expected one of the options, got {v}"))?;
             let found = attr
                 .options
                 .iter()
                 .find(|(id, label)| id == t || label.eq_ignore_ascii_case(t));
-            match found {
-                Some((id, _)) => json!(id),
+            return match found {
+                Some((id, _)) => Ok(json!(id)),
                 None => {
                     let labels: Vec<&str> = attr.options.iter().map(|o| o.1.as_str()).collect();
-                    return Err(format!(
+                    Err(format!(
                         "`{t}` is not one of the options: {}",
                         labels.join(", ")
-                    ));
+                    ))
                 }
-            }
+            };
         }
-        _ => match v {
-            Value::String(s) => json!(s),
-            Value::Number(n) => json!(n.to_string()),
-            Value::Bool(b) => json!(b.to_string()),
-            _ => return Err(format!("expected text, got {v}")),
-        },
-    })
+        _ => Kind::Text,
+    };
+    coerce_as(kind, v)
 }
 
 /// `GET /ticket_types`: every type not archived.

@@ -330,7 +330,7 @@ pub fn conversation_parts(kind: PartKind, mut conversation: Value, sent_at: i64)
             )
         })
         .collect();
-    found.sort_by(|a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
+    found.sort_unstable_by(|a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
     found
 }
 
