@@ -220,3 +220,46 @@ fn fake_serves_the_demo_workspace_on_the_port() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("ada@example.com"), "{answer}");
 }
+
+/// The demo tours the ticket actions and the reply trigger as a user would see them: a
+/// wrong-typed ticket attribute refused with only the type read, a ticket that search finds only
+/// once its lag has passed, and three replies between two polls as three events.
+#[test]
+fn the_demo_shows_tickets_and_replies() {
+    let out = connector(&[], &["demo"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let section = |title: &str| -> String {
+        let start = text
+            .find(title)
+            .unwrap_or_else(|| panic!("no section {title}"));
+        let rest = &text[start..];
+        let end = rest[1..].find("\n== ").map_or(rest.len(), |i| i + 1);
+        rest[..end].to_string()
+    };
+    let refused = section(
+        r#"== action create-ticket {"contact_email":"linus@example.com","ticket_attributes":{"Affected users":"many""#,
+    );
+    assert!(
+        refused.contains("requests: GET /ticket_types/67\n"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(r#""field": "ticket_attributes.Affected users""#),
+        "{refused}"
+    );
+    let at_once = section("== search find-ticket by contact at once");
+    assert!(at_once.contains("\n[]"), "{at_once}");
+    let later = section("== search find-ticket by contact a few minutes later");
+    assert!(later.contains(r#""state": "in_progress""#), "{later}");
+    let replies = section("== three replies between two polls");
+    assert_eq!(
+        replies.matches(r#""id (the part)""#).count(),
+        3,
+        "{replies}"
+    );
+}

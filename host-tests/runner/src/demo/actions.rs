@@ -1,5 +1,6 @@
 //! The demo's tour of the actions: the seed's create/update scenarios, a 409 recovered, tags,
-//! custom attributes checked before writing, an event, and a conversation handled end to end.
+//! custom attributes checked before writing, an event, a conversation handled end to end, and a
+//! ticket (typed attributes checked before writing, a state change, a reply, a search).
 
 use super::{section, show, Demo};
 use anyhow::Result;
@@ -110,5 +111,56 @@ pub fn tour(d: &Demo) -> Result<()> {
             brief,
         )?;
     }
+    tickets(d)
+}
+
+fn ticket(v: &Value) -> Value {
+    json!({"type": v["type"], "id": v["id"], "ticket_id": v["ticket_id"],
+        "state": v["ticket_state"]["category"], "attributes": v["ticket_attributes"]})
+}
+
+/// The fake's seeded ticket type 67 (`Bug report`) has a required list attribute `Severity`
+/// and an integer `Affected users`.
+fn tickets(d: &Demo) -> Result<()> {
+    let create = |extra: Value| {
+        let mut input = json!({"ticket_type_id": "67", "contact_email": "linus@example.com",
+            "title": "Export fails", "ticket_attributes": {"Severity": "High"}});
+        input["ticket_attributes"]["Affected users"] = extra;
+        input
+    };
+    run(d, "create-ticket", create(json!("many")), ticket)?;
+    let created = run(d, "create-ticket", create(json!(12)), ticket)?;
+    let Some(id) = created.as_ref().and_then(|t| t["id"].as_str()) else {
+        return Ok(());
+    };
+    run(
+        d,
+        "update-ticket",
+        json!({"ticket_id": id, "ticket_state_id": "in_progress"}),
+        ticket,
+    )?;
+    run(
+        d,
+        "reply-to-ticket",
+        json!({"ticket_id": id, "body": "We are on it."}),
+        |v| json!({"type": v["type"], "id": v["id"], "part_type": v["part_type"]}),
+    )?;
+    let find = |title: &str| -> Result<()> {
+        section(title);
+        let input = json!({"contact_email": "linus@example.com"}).to_string();
+        show(
+            d.host
+                .run_search(&d.conn, "find-ticket", &input)?
+                .map(|items| {
+                    let items: Vec<Value> = items.iter().map(|s| ticket(&json::parse(s))).collect();
+                    json!(items)
+                }),
+        );
+        Ok(())
+    };
+    find("search find-ticket by contact at once: Intercom's ticket search lags, so nothing yet")?;
+    d.fake
+        .advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
+    find("search find-ticket by contact a few minutes later")?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The demo's tour of the triggers: a first poll (samples and a cursor), new users created in the
-//! same second picked up exactly once, and a signed webhook delivery verified and normalised.
+//! same second picked up exactly once, three replies between two polls as three events, and a
+//! signed webhook delivery verified and normalised.
 
 use super::{section, show, Demo};
 use anyhow::Result;
@@ -47,6 +48,8 @@ pub fn tour(d: &Demo) -> Result<()> {
         );
     }
 
+    replies(d)?;
+
     section("webhook contact.user.created, signed with the app's client secret");
     let secret = "demo-client-secret";
     let body = json!({
@@ -79,6 +82,52 @@ pub fn tour(d: &Demo) -> Result<()> {
         d.host
             .parse_webhook(secret, &forged, body.as_bytes())?
             .map(|r| json!(r.topic)),
+    );
+    Ok(())
+}
+
+/// Three replies by the customer between two polls of `new-reply-from-user`: three events, each
+/// named after its conversation part.
+fn replies(d: &Demo) -> Result<()> {
+    let user = d
+        .fake
+        .insert_contact(json!({"role": "user", "email": "rae@example.com"}));
+    let user_id = user["id"].as_str().unwrap_or_default().to_string();
+    let conv = d
+        .fake
+        .insert_conversation(json!({"contact_id": user_id, "body": "Hello?"}));
+    let conv_id = conv["id"].as_str().unwrap_or_default().to_string();
+    d.fake
+        .advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
+    let first = d
+        .host
+        .poll_trigger(&d.conn, "new-reply-from-user", "{}", None)?;
+    let Ok(first) = first else {
+        show(first.map(|_| json!(null)));
+        return Ok(());
+    };
+    d.fake.advance(5);
+    for body in ["Still there?", "It is urgent.", "Found it, thanks!"] {
+        d.fake.add_user_reply(&conv_id, &user_id, body);
+        d.fake.advance(1);
+    }
+    d.fake
+        .advance(intercom_fake::state::DEFAULT_SEARCH_LAG_SECS + 1);
+    section("three replies between two polls of new-reply-from-user: three events, one per part");
+    show(
+        d.host
+            .poll_trigger(&d.conn, "new-reply-from-user", "{}", Some(&first.cursor))?
+            .map(|p| {
+                json!(p
+                    .events
+                    .iter()
+                    .map(|e| {
+                        let data = json::parse(&e.data);
+                        json!({"id (the part)": e.id, "body": data["part"]["body"],
+                        "conversation": data["conversation"]["id"]})
+                    })
+                    .collect::<Vec<_>>())
+            }),
     );
     Ok(())
 }
