@@ -7,10 +7,12 @@ use crate::{
 use serde_json::{json, Value};
 
 /// Parses JSON text the component returned; text that is not JSON stays a string.
+/// Parses JSON text the component returned; text that is not JSON becomes a JSON string.
 pub fn parse(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
 }
 
+/// `describe()`'s answer as JSON.
 pub fn connector_info(info: &ConnectorInfo) -> Value {
     json!({
         "name": info.name,
@@ -59,6 +61,7 @@ pub fn choice_page(p: &ChoicePage) -> Value {
     })
 }
 
+/// A `test-connection` account as JSON.
 pub fn account(a: &Account) -> Value {
     json!({
         "label": a.label,
@@ -67,14 +70,17 @@ pub fn account(a: &Account) -> Value {
     })
 }
 
+/// A trigger event as JSON, its data parsed.
 pub fn event(e: &Event) -> Value {
     json!({ "id": e.id, "trigger": e.trigger, "occurred_at": e.occurred_at, "data": parse(&e.data) })
 }
 
+/// A poll's answer as JSON: events, cursor, `has_more`.
 pub fn poll_page(p: &PollPage) -> Value {
     json!({ "events": p.events.iter().map(event).collect::<Vec<_>>(), "cursor": p.cursor, "has_more": p.has_more })
 }
 
+/// A parsed webhook delivery as JSON: topic, events, note, delivery id.
 pub fn webhook_result(r: &WebhookResult) -> Value {
     json!({ "topic": r.topic, "events": r.events.iter().map(event).collect::<Vec<_>>(), "note": r.note, "delivery_id": r.delivery_id })
 }

@@ -32,6 +32,7 @@
 //!
 //! (This example runs as a doctest against the fake Intercom: `cargo test --doc -p
 //! intercom-host`.)
+#![deny(missing_docs)] // a platform depends on this crate: every public item is documented
 
 mod budget;
 pub mod cache;
@@ -54,7 +55,9 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 pub use cache::Loaded;
 pub use egress::EgressPolicy;
 
-/// Host bindings of the `workflow:connector` world.
+/// Host bindings of the `workflow:connector` world, generated from `wit/` (whose `///` comments
+/// document every item; the generated Rust carries none of its own).
+#[allow(missing_docs)]
 pub mod bindings {
     wasmtime::component::bindgen!({
         path: "../../wit",
@@ -286,6 +289,7 @@ impl ConnectorHost {
         })
     }
 
+    /// The wasmtime engine the component was compiled with (to load other components on it).
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
@@ -345,10 +349,12 @@ impl ConnectorHost {
         ))
     }
 
+    /// The connector's operations, their schemas and samples (`metadata.describe`).
     pub fn describe(&self) -> Result<ConnectorInfo> {
         self.call(|c, s| c.workflow_connector_metadata().call_describe(s))
     }
 
+    /// Checks the connection's token and names the account it reaches.
     pub fn test_connection(&self, conn: &Connection) -> Result<Result<Account, ConnectorError>> {
         self.call(|c, s| {
             c.workflow_connector_metadata()
@@ -356,6 +362,8 @@ impl ConnectorHost {
         })
     }
 
+    /// The input schema of operation `key` for this connection's workspace (custom attributes,
+    /// ticket type attributes and other per-workspace fields filled in).
     pub fn input_schema(
         &self,
         conn: &Connection,
@@ -404,6 +412,7 @@ impl ConnectorHost {
         })
     }
 
+    /// Runs action `key` with `input` (JSON text); the result is the output item as JSON text.
     pub fn run_action(
         &self,
         conn: &Connection,
@@ -416,6 +425,7 @@ impl ConnectorHost {
         })
     }
 
+    /// Runs search `key` with `input` (JSON text); each item is JSON text.
     pub fn run_search(
         &self,
         conn: &Connection,
@@ -428,6 +438,8 @@ impl ConnectorHost {
         })
     }
 
+    /// Polls trigger `key` from `cursor` (none on the first poll): the new events and the cursor
+    /// to store for the next poll.
     pub fn poll_trigger(
         &self,
         conn: &Connection,
@@ -446,6 +458,8 @@ impl ConnectorHost {
         })
     }
 
+    /// Verifies one Intercom webhook delivery (`X-Hub-Signature` with the app's client secret)
+    /// and turns it into the events of the triggers that take its topic.
     pub fn parse_webhook(
         &self,
         secret: &str,
