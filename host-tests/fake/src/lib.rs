@@ -15,6 +15,7 @@
 //! `search` (query engine), and one handler module per API area.
 
 pub mod artifact;
+pub mod canned;
 pub mod gateway;
 pub mod openapi;
 

@@ -2,7 +2,9 @@
 //! Intercom on loopback, so ratios compare like with like on a noisy shared machine.
 //!
 //! - operations: a search, an action and a poll of 150 contacts through the component (warm
-//!   host) vs the very same HTTP requests replayed by a native keep-alive client (`ureq`);
+//!   host) vs the very same HTTP requests replayed by a native keep-alive client (`ureq`), first
+//!   against the fake Intercom (end to end), then against a canned upstream that replays the
+//!   fake's answers from memory, so the component's and host's own cost shows (issue 17);
 //! - cold start: compile, load of the precompiled artifact, instantiate, first call;
 //! - webhook verify + normalise per event: component vs the same Rust code natively;
 //! - the `.wasm` size and the peak linear memory of an instance;
@@ -10,8 +12,8 @@
 
 use anyhow::{Context, Result};
 use intercom_fake::artifact;
-use intercom_fake::{sign_webhook, FakeIntercom, RecordedRequest, TOKEN};
-use intercom_host::{self as host, cache, ConnectorHost, Limits};
+use intercom_fake::{canned, sign_webhook, FakeIntercom, RecordedRequest, TOKEN};
+use intercom_host::{self as host, cache, Connection, ConnectorError, ConnectorHost, Limits};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -99,7 +101,29 @@ struct Native {
 
 impl Native {
     fn replay(&self, requests: &[RecordedRequest]) -> Result<usize> {
-        let mut bytes = 0;
+        Ok(self.exchange(requests)?.iter().map(|(_, b)| b.len()).sum())
+    }
+
+    /// The upstream's answers to `requests`, recorded for the canned upstream.
+    fn answers(&self, requests: &[RecordedRequest]) -> Result<Vec<canned::Answer>> {
+        let answers = self.exchange(requests)?;
+        Ok(requests
+            .iter()
+            .zip(answers)
+            .map(|(r, (status, body))| canned::Answer {
+                method: r.method.clone(),
+                path: r.path.clone(),
+                query: r.query.clone(),
+                request_body: r.body.clone(),
+                status,
+                body,
+            })
+            .collect())
+    }
+
+    /// Sends each request, parses each JSON answer (as the component does) and keeps it.
+    fn exchange(&self, requests: &[RecordedRequest]) -> Result<Vec<(u16, Vec<u8>)>> {
+        let mut out = Vec::with_capacity(requests.len());
         for r in requests {
             let mut url = format!("{}{}", self.base, r.path);
             if !r.query.is_empty() {
@@ -136,16 +160,51 @@ impl Native {
                         .send(&r.body[..])?
                 }
             };
+            let status = response.status().as_u16();
             let body = response.body_mut().read_to_vec()?;
             if !body.is_empty() {
                 let v: Value = serde_json::from_slice(&body)?;
                 std::hint::black_box(v);
             }
-            bytes += body.len();
+            out.push((status, body));
         }
-        Ok(bytes)
+        Ok(out)
     }
 }
+
+/// One benchmarked operation through the component, on `host` and `conn`.
+fn operation(host: &ConnectorHost, conn: &Connection, name: &str, cursor: &str) -> Result<()> {
+    let fail = |e: ConnectorError| anyhow::anyhow!("{name}: {e:?}");
+    match name {
+        SEARCH => {
+            host.run_search(conn, "find-user", r#"{"email":"ada@example.com"}"#)?
+                .map_err(fail)?;
+        }
+        ACTION => {
+            host.run_action(
+                conn,
+                "add-tag-to-user",
+                r#"{"email":"ada@example.com","tag":"VIP"}"#,
+            )?
+            .map_err(fail)?;
+        }
+        _ => {
+            let page = host
+                .poll_trigger(conn, "new-user", "{}", Some(cursor))?
+                .map_err(fail)?;
+            anyhow::ensure!(
+                page.events.len() >= 150,
+                "poll returned {} events",
+                page.events.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+const SEARCH: &str = "search find-user";
+const ACTION: &str = "action add-tag-to-user";
+const POLL: &str = "poll new-user (150 contacts)";
 
 /// Runs every section, or only `only` (`operations`, `cold`, `webhook`, `size`) when given:
 /// handy under a profiler.
@@ -197,49 +256,19 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
 
     let mut warm_call = Duration::MAX;
     if wants("operations") {
-        type Op<'a> = (&'a str, Box<dyn Fn() -> Result<()> + 'a>);
-        let ops: Vec<Op> = vec![
-            (
-                "search find-user",
-                Box::new(|| {
-                    host.run_search(&conn, "find-user", r#"{"email":"ada@example.com"}"#)?
-                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    Ok(())
-                }),
-            ),
-            (
-                "action add-tag-to-user",
-                Box::new(|| {
-                    host.run_action(
-                        &conn,
-                        "add-tag-to-user",
-                        r#"{"email":"ada@example.com","tag":"VIP"}"#,
-                    )?
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    Ok(())
-                }),
-            ),
-            (
-                "poll new-user (150 contacts)",
-                Box::new(|| {
-                    let page = host
-                        .poll_trigger(&conn, "new-user", "{}", Some(&cursor))?
-                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    anyhow::ensure!(
-                        page.events.len() >= 150,
-                        "poll returned {} events",
-                        page.events.len()
-                    );
-                    Ok(())
-                }),
-            ),
-        ];
+        // The fake's answers, recorded per operation, for the canned upstream below.
+        let mut recorded = Vec::new();
+        println!(
+            "against the fake Intercom (end to end; its checks and search dominate both sides)"
+        );
         println!("operation                         component      native   ratio  (target ≤ {TARGET_OPERATION_RATIO})");
-        for (name, op) in &ops {
+        for name in [SEARCH, ACTION, POLL] {
+            let op = || operation(&host, &conn, name, &cursor);
             op().with_context(|| format!("warming up {name}"))?;
             fake.clear_requests();
             op()?;
             let requests = fake.requests();
+            recorded.extend(native.answers(&requests)?);
             // Alternate the two sides round by round so both see the same machine load.
             let (component_time, native_time) = time_pair(
                 rounds,
@@ -254,6 +283,39 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
                 us(native_time),
                 verdict(ratio <= TARGET_OPERATION_RATIO),
                 requests.len()
+            );
+        }
+        // The same requests answered from memory: what the component and host themselves cost.
+        let canned = canned::CannedUpstream::start(recorded)?;
+        let mut canned_policy = host::EgressPolicy::intercom();
+        canned_policy.allow(&canned.host());
+        let canned_host = ConnectorHost::load(component, canned_policy, Limits::default())?;
+        let canned_conn = host::connection(TOKEN, host::Region::Us, Some(canned.base_url()));
+        let canned_native = Native {
+            agent: ureq::Agent::new_with_defaults(),
+            base: canned.base_url(),
+        };
+        println!("\nagainst a canned upstream (the fake's answers replayed from memory)");
+        println!("operation                         component      native   ratio  overhead  (target ≤ {TARGET_OPERATION_RATIO})");
+        for name in [SEARCH, ACTION, POLL] {
+            let op = || operation(&canned_host, &canned_conn, name, &cursor);
+            op().with_context(|| format!("warming up {name} against the canned upstream"))?;
+            fake.clear_requests();
+            operation(&host, &conn, name, &cursor)?;
+            let requests = fake.requests();
+            let (component_time, native_time) = time_pair(
+                rounds,
+                || op().expect("operation runs"),
+                || canned_native.replay(&requests).expect("replay runs"),
+            );
+            let ratio = component_time.as_secs_f64() / native_time.as_secs_f64();
+            let overhead = component_time.saturating_sub(native_time);
+            println!(
+                "{name:<30} {} {}  {ratio:>5.2} {}  {}",
+                us(component_time),
+                us(native_time),
+                us(overhead),
+                verdict(ratio <= TARGET_OPERATION_RATIO),
             );
         }
     }
