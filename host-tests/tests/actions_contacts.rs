@@ -602,38 +602,3 @@ fn bad_contact_inputs_name_the_field_and_send_nothing() {
     }
     assert!(h.fake.requests().is_empty(), "{:?}", h.calls());
 }
-
-/// A request body is in memory, so it goes out with its length, not chunked: what Intercom's
-/// edge and any proxy in front of it accept most surely, and one write instead of framing.
-#[test]
-fn request_bodies_go_out_with_their_content_length_not_chunked() {
-    let h = Harness::new();
-    h.action(
-        "create-or-update-user",
-        json!({"email": "len@example.com", "name": "Len"}),
-    )
-    .unwrap();
-    let writes: Vec<_> = h
-        .fake
-        .requests()
-        .into_iter()
-        .filter(|r| !r.body.is_empty())
-        .collect();
-    assert!(!writes.is_empty(), "{:?}", h.calls());
-    for r in writes {
-        assert_eq!(
-            r.header("content-length"),
-            Some(r.body.len().to_string().as_str()),
-            "{} {}",
-            r.method,
-            r.path
-        );
-        assert_eq!(
-            r.header("transfer-encoding"),
-            None,
-            "{} {}",
-            r.method,
-            r.path
-        );
-    }
-}

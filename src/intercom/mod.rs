@@ -307,12 +307,8 @@ impl<'a> Client<'a> {
             ("intercom-version", self.version.clone()),
         ];
         let body = body.map(|b| {
-            let bytes = serde_json::to_vec(b).expect("serde_json::Value always serializes");
             headers.push(("content-type", "application/json".to_string()));
-            // The body is in memory: say its length, so it goes out in one piece rather than
-            // chunked (wasi:http frames a body of unknown length with chunked encoding).
-            headers.push(("content-length", bytes.len().to_string()));
-            bytes
+            serde_json::to_vec(b).expect("serde_json::Value always serializes")
         });
         HttpRequest {
             method,
