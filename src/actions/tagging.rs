@@ -171,26 +171,65 @@ pub fn conversation(client: &Client, input: &str, untag: bool) -> Result<Value> 
     let admin_id = lookup::admin_id(client, input.admin_id.as_ref().map(Id::as_str))?;
     let conv = input.conversation_id.as_str();
     super::conversations::exists(client, conv)?;
+    by_admin(
+        client,
+        Tagged::Conversation,
+        conv,
+        tag_key,
+        &admin_id,
+        untag,
+    )
+}
+
+/// What an admin tags through its own path: `/{collection}/{id}/tags`.
+#[derive(Clone, Copy)]
+enum Tagged {
+    Conversation,
+    Ticket,
+}
+
+impl Tagged {
+    fn collection(self) -> &'static str {
+        match self {
+            Tagged::Conversation => "conversations",
+            Tagged::Ticket => "tickets",
+        }
+    }
+}
+
+/// Tags (or untags) an object that exists, as `admin_id`: the tag is found (or, when adding,
+/// created) only now, so a missing object never leaves a fresh tag behind. Answers the tag with
+/// the object's id under `conversation_id` / `ticket_id`.
+fn by_admin(
+    client: &Client,
+    what: Tagged,
+    id: &str,
+    tag_key: TagKey,
+    admin_id: &str,
+    untag: bool,
+) -> Result<Value> {
     let tag = lookup::tag(client, tag_key, !untag)?;
     let tag_id = lookup::id_of(&tag)?;
+    let base = format!("/{}/{}/tags", what.collection(), encode(id));
     let result = if untag {
-        let path = format!("/conversations/{}/tags/{}", encode(conv), encode(&tag_id));
+        let path = format!("{base}/{}", encode(&tag_id));
         client.call(
             Method::Delete,
             &path,
             Some(&json!({ "admin_id": admin_id })),
         )
     } else {
-        let path = format!("/conversations/{}/tags", encode(conv));
-        client.post(&path, &json!({ "id": tag_id, "admin_id": admin_id }))
+        client.post(&base, &json!({ "id": tag_id, "admin_id": admin_id }))
     };
-    let mut out = lookup::name_not_found(result, || {
-        format!("conversation {conv} with tag id={tag_id}")
-    })?;
+    let (noun, key) = match what {
+        Tagged::Conversation => ("conversation", "conversation_id"),
+        Tagged::Ticket => ("ticket", "ticket_id"),
+    };
+    let mut out = lookup::name_not_found(result, || format!("{noun} {id} with tag id={tag_id}"))?;
     if !out.is_object() {
         out = tag;
     }
-    out["conversation_id"] = json!(conv);
+    out[key] = json!(id);
     Ok(out)
 }
 
@@ -220,23 +259,5 @@ pub fn ticket(client: &Client, input: &str, untag: bool) -> Result<Value> {
     let id = input.ticket_id.as_str();
     // The ticket first: a missing ticket must not leave a freshly created tag behind.
     crate::intercom::tickets::existing(client, id)?;
-    let tag = lookup::tag(client, tag_key, !untag)?;
-    let tag_id = lookup::id_of(&tag)?;
-    let result = if untag {
-        let path = format!("/tickets/{}/tags/{}", encode(id), encode(&tag_id));
-        client.call(
-            Method::Delete,
-            &path,
-            Some(&json!({ "admin_id": admin_id })),
-        )
-    } else {
-        let path = format!("/tickets/{}/tags", encode(id));
-        client.post(&path, &json!({ "id": tag_id, "admin_id": admin_id }))
-    };
-    let mut out = lookup::name_not_found(result, || format!("ticket {id} with tag id={tag_id}"))?;
-    if !out.is_object() {
-        out = tag;
-    }
-    out["ticket_id"] = json!(id);
-    Ok(out)
+    by_admin(client, Tagged::Ticket, id, tag_key, &admin_id, untag)
 }
