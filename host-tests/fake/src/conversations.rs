@@ -186,14 +186,10 @@ fn reply(st: &mut State, cx: &Ctx, conv_id: &str) -> HResult {
             )))
         }
         Some("user") => {
-            let contact_id = if let Some(id) = id_str(b.get("intercom_user_id")) {
-                st.live_contact(&id)?;
-                id
-            } else if let Some(ext) = id_str(b.get("user_id")) {
-                st.searchable_contacts()
-                    .find(|c| c.external_id() == Some(ext.as_str()))
-                    .map(|c| c.id().to_string())
-                    .ok_or_else(ApiError::user_not_found)?
+            let named =
+                st.contact_named(id_str(b.get("intercom_user_id")), id_str(b.get("user_id")));
+            let contact_id = if let Some(found) = named {
+                found?
             } else if let Some(email) = b.get("email").and_then(Value::as_str) {
                 st.searchable_contacts()
                     .find(|c| c.email().is_some_and(|e| e.eq_ignore_ascii_case(email)))

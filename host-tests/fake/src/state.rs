@@ -995,6 +995,25 @@ impl State {
         self.contacts.iter().filter(|c| c.is_active())
     }
 
+    /// The contact a request names by Intercom id (a live contact) or by external id (an active
+    /// one): 404 "User Not Found" when the named one is not there, `None` when it names neither.
+    pub fn contact_named(
+        &self,
+        id: Option<String>,
+        external_id: Option<String>,
+    ) -> Option<Result<String, ApiError>> {
+        if let Some(id) = id {
+            return Some(self.live_contact(&id).map(|_| id));
+        }
+        let ext = external_id?;
+        Some(
+            self.searchable_contacts()
+                .find(|c| c.external_id() == Some(ext.as_str()))
+                .map(|c| c.id().to_string())
+                .ok_or_else(ApiError::user_not_found),
+        )
+    }
+
     // --- companies ----------------------------------------------------------------------------
 
     pub fn company(&self, id: &str) -> Option<&Company> {

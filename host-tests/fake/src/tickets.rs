@@ -506,14 +506,9 @@ fn create(st: &mut State, cx: &Ctx) -> HResult {
     let [c] = contacts.as_slice() else {
         return Err(ApiError::parameter_invalid("Only one contact is allowed"));
     };
-    let contact_id = if let Some(id) = id_str(c.get("id")) {
-        st.live_contact(&id)?;
-        id
-    } else if let Some(ext) = id_str(c.get("external_id")) {
-        st.searchable_contacts()
-            .find(|k| k.external_id() == Some(ext.as_str()))
-            .map(|k| k.id().to_string())
-            .ok_or_else(ApiError::user_not_found)?
+    let named = st.contact_named(id_str(c.get("id")), id_str(c.get("external_id")));
+    let contact_id = if let Some(found) = named {
+        found?
     } else if let Some(email) = c.get("email").and_then(Value::as_str) {
         // Spec: "If a contact with this email does not exist, one will be created."
         match st.contact_by_email(email).map(|k| k.id().to_string()) {
