@@ -26,8 +26,8 @@ fi
 ship() {
   local out=$1 dir=$2
   shift 2
-  cargo build --release -p intercom-connector --target wasm32-wasip2 --target-dir "$dir" "$@"
-  cp "$dir/wasm32-wasip2/release/intercom_connector.wasm" "dist/$out"
+  cargo build --profile component -p intercom-connector --target wasm32-wasip2 --target-dir "$dir" "$@"
+  cp "$dir/wasm32-wasip2/component/intercom_connector.wasm" "dist/$out"
   if [ "${OPTIMIZE:-1}" = 0 ]; then
     echo "build.sh: NOT optimising dist/$out (OPTIMIZE=0)" >&2
     return
@@ -39,8 +39,8 @@ ship() {
   # The core module alone (no component wrapping), in its own target dir so the flag does not
   # invalidate the regular build.
   RUSTFLAGS="-Clink-arg=--skip-wit-component" \
-    cargo build --release -p intercom-connector --target wasm32-wasip2 --target-dir "$dir/core" "$@"
-  local core="$dir/core/wasm32-wasip2/release/intercom_connector.wasm"
+    cargo build --profile component -p intercom-connector --target wasm32-wasip2 --target-dir "$dir/core" "$@"
+  local core="$dir/core/wasm32-wasip2/component/intercom_connector.wasm"
   # The features Rust's wasm32-wasip2 target enables; wasm-opt must not use others.
   if npx --yes -p binaryen@132.0.0 wasm-opt -Oz \
     --enable-bulk-memory --enable-mutable-globals --enable-multivalue \

@@ -55,7 +55,8 @@ fn build(features: &[&str], target_dir: PathBuf) -> Result<PathBuf> {
     cmd.current_dir(workspace_root())
         .args([
             "build",
-            "--release",
+            "--profile",
+            "component",
             "--quiet",
             "-p",
             "intercom-connector",
@@ -82,7 +83,7 @@ fn build(features: &[&str], target_dir: PathBuf) -> Result<PathBuf> {
     }
     let path = target_dir
         .join("wasm32-wasip2")
-        .join("release")
+        .join("component")
         .join("intercom_connector.wasm");
     if !path.exists() {
         bail!("the build did not produce {}", path.display());
