@@ -56,6 +56,9 @@ struct Shared {
     conns: Mutex<Vec<(u64, TcpStream)>>,
     threads: Mutex<Vec<JoinHandle<()>>>,
     next_conn: AtomicU64,
+    /// Requests being handled now, and the most ever handled at once.
+    in_flight: AtomicU64,
+    peak_in_flight: AtomicU64,
 }
 
 impl Shared {
@@ -88,6 +91,8 @@ impl HttpServer {
             conns: Mutex::new(Vec::new()),
             threads: Mutex::new(Vec::new()),
             next_conn: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+            peak_in_flight: AtomicU64::new(0),
         });
         let sh = shared.clone();
         let accept = std::thread::Builder::new()
@@ -126,6 +131,16 @@ impl HttpServer {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The most requests that were being handled at the same time.
+    pub fn peak_concurrent_requests(&self) -> u64 {
+        self.shared.peak_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Connections accepted so far.
+    pub fn connections_accepted(&self) -> u64 {
+        self.shared.next_conn.load(Ordering::SeqCst)
     }
 }
 
@@ -173,7 +188,10 @@ fn serve_connection(stream: TcpStream, sh: &Shared, handler: &Handler) {
             }
         };
         let close_after = req.version_10_or_close;
+        let now = sh.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        sh.peak_in_flight.fetch_max(now, Ordering::SeqCst);
         let reply = handler(req.req);
+        sh.in_flight.fetch_sub(1, Ordering::SeqCst);
         let ok = match reply {
             Reply::Close => {
                 let _ = out.shutdown(Shutdown::Both);

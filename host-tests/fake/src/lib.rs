@@ -236,6 +236,22 @@ impl FakeIntercom {
         lock(&self.inner.requests).clone()
     }
 
+    /// TCP connections accepted so far (keep-alive reuse shows as fewer connections than
+    /// requests).
+    pub fn connections_accepted(&self) -> u64 {
+        self.server
+            .as_ref()
+            .map_or(0, |server| server.connections_accepted())
+    }
+
+    /// The most requests the fake was handling at the same time (calls that run side by side
+    /// show as more than one).
+    pub fn peak_concurrent_requests(&self) -> u64 {
+        self.server
+            .as_ref()
+            .map_or(0, |server| server.peak_concurrent_requests())
+    }
+
     /// Total time spent answering requests so far.
     pub fn busy(&self) -> Duration {
         Duration::from_nanos(self.inner.busy_nanos.load(Ordering::Relaxed))

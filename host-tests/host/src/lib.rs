@@ -40,6 +40,7 @@ pub mod egress;
 mod http;
 pub mod json;
 mod pool;
+mod runtime;
 
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -62,6 +63,8 @@ pub mod bindings {
     wasmtime::component::bindgen!({
         path: "../../wit",
         world: "workflow:connector/connector",
+        // Calls run as futures on the calling thread's runtime (see `block_on`).
+        exports: { default: async },
     });
 }
 
@@ -266,8 +269,8 @@ impl ConnectorHost {
         loaded: Loaded,
     ) -> Result<Self> {
         let mut linker = Linker::<State>::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         budget::cap_guest_sleeps(&mut linker, |s| (s.budget, &mut s.table))?;
         // `types` and `auth` hold only types, yet the component imports them as (empty) instances.
         linker.instance("workflow:connector/types@0.1.0")?;
@@ -325,10 +328,11 @@ impl ConnectorHost {
         store
     }
 
-    /// Instantiates a fresh instance and runs `f` on it.
+    /// Instantiates a fresh instance and runs `f` on it, blocking this thread until it is done
+    /// (call from a plain thread, e.g. `tokio::task::spawn_blocking`, not from async code).
     pub fn call<T>(
         &self,
-        f: impl FnOnce(&bindings::Connector, &mut Store<State>) -> wasmtime::Result<T>,
+        f: impl AsyncFnOnce(&bindings::Connector, &mut Store<State>) -> wasmtime::Result<T>,
     ) -> Result<T> {
         self.call_measured(f).map(|(value, _)| value)
     }
@@ -336,29 +340,34 @@ impl ConnectorHost {
     /// Like [`call`](Self::call), also reporting what the call used.
     pub fn call_measured<T>(
         &self,
-        f: impl FnOnce(&bindings::Connector, &mut Store<State>) -> wasmtime::Result<T>,
+        f: impl AsyncFnOnce(&bindings::Connector, &mut Store<State>) -> wasmtime::Result<T>,
     ) -> Result<(T, CallStats)> {
-        let mut store = self.store();
-        let instance = self.pre.instantiate(&mut store)?;
-        let value = f(&instance, &mut store).map_err(|e| explain_trap(e.into()))?;
-        Ok((
-            value,
-            CallStats {
-                peak_memory_bytes: store.data().limits.peak_memory,
-            },
-        ))
+        runtime::block_on(async {
+            let mut store = self.store();
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            let value = f(&instance, &mut store)
+                .await
+                .map_err(|e| explain_trap(e.into()))?;
+            Ok((
+                value,
+                CallStats {
+                    peak_memory_bytes: store.data().limits.peak_memory,
+                },
+            ))
+        })?
     }
 
     /// The connector's operations, their schemas and samples (`metadata.describe`).
     pub fn describe(&self) -> Result<ConnectorInfo> {
-        self.call(|c, s| c.workflow_connector_metadata().call_describe(s))
+        self.call(async |c, s| c.workflow_connector_metadata().call_describe(s).await)
     }
 
     /// Checks the connection's token and names the account it reaches.
     pub fn test_connection(&self, conn: &Connection) -> Result<Result<Account, ConnectorError>> {
-        self.call(|c, s| {
+        self.call(async |c, s| {
             c.workflow_connector_metadata()
                 .call_test_connection(s, conn)
+                .await
         })
     }
 
@@ -369,9 +378,10 @@ impl ConnectorHost {
         conn: &Connection,
         key: &str,
     ) -> Result<Result<String, ConnectorError>> {
-        self.call(|c, s| {
+        self.call(async |c, s| {
             c.workflow_connector_metadata()
                 .call_input_schema(s, conn, key)
+                .await
         })
     }
 
@@ -380,9 +390,10 @@ impl ConnectorHost {
         &self,
         request: &AuthorizeRequest,
     ) -> Result<Result<String, ConnectorError>> {
-        self.call(|c, s| {
+        self.call(async |c, s| {
             c.workflow_connector_connect()
                 .call_oauth_authorize_url(s, request)
+                .await
         })
     }
 
@@ -391,9 +402,10 @@ impl ConnectorHost {
         &self,
         request: &CodeExchange,
     ) -> Result<Result<OauthToken, ConnectorError>> {
-        self.call(|c, s| {
+        self.call(async |c, s| {
             c.workflow_connector_connect()
                 .call_oauth_exchange_code(s, request)
+                .await
         })
     }
 
@@ -406,9 +418,10 @@ impl ConnectorHost {
         query: Option<&str>,
         cursor: Option<&str>,
     ) -> Result<Result<ChoicePage, ConnectorError>> {
-        self.call(|c, s| {
+        self.call(async |c, s| {
             c.workflow_connector_options()
                 .call_list_options(s, conn, key, field, query, cursor)
+                .await
         })
     }
 
@@ -419,9 +432,10 @@ impl ConnectorHost {
         key: &str,
         input: &str,
     ) -> Result<Result<String, ConnectorError>> {
-        self.call(|c, s| {
+        self.call(async |c, s| {
             c.workflow_connector_actions()
                 .call_run_action(s, conn, key, &input.to_string())
+                .await
         })
     }
 
@@ -432,9 +446,10 @@ impl ConnectorHost {
         key: &str,
         input: &str,
     ) -> Result<Result<Vec<String>, ConnectorError>> {
-        self.call(|c, s| {
+        self.call(async |c, s| {
             c.workflow_connector_searches()
                 .call_run_search(s, conn, key, &input.to_string())
+                .await
         })
     }
 
@@ -447,7 +462,7 @@ impl ConnectorHost {
         input: &str,
         cursor: Option<&str>,
     ) -> Result<Result<PollPage, ConnectorError>> {
-        self.call(|c, s| {
+        self.call(async |c, s| {
             c.workflow_connector_triggers().call_poll_trigger(
                 s,
                 conn,
@@ -455,6 +470,7 @@ impl ConnectorHost {
                 &input.to_string(),
                 cursor,
             )
+            .await
         })
     }
 
@@ -466,9 +482,10 @@ impl ConnectorHost {
         headers: &[(String, String)],
         body: &[u8],
     ) -> Result<Result<WebhookResult, ConnectorError>> {
-        self.call(|c, s| {
+        self.call(async |c, s| {
             c.workflow_connector_triggers()
                 .call_parse_webhook(s, secret, headers, body)
+                .await
         })
     }
 
@@ -480,14 +497,16 @@ impl ConnectorHost {
         secret: &str,
         deliveries: &[Delivery],
     ) -> Result<Vec<Result<WebhookResult, ConnectorError>>> {
-        self.call(|c, s| {
-            deliveries
-                .iter()
-                .map(|(headers, body)| {
-                    c.workflow_connector_triggers()
-                        .call_parse_webhook(&mut *s, secret, headers, body)
-                })
-                .collect()
+        self.call(async |c, s| {
+            let mut answers = Vec::with_capacity(deliveries.len());
+            for (headers, body) in deliveries {
+                let answer = c
+                    .workflow_connector_triggers()
+                    .call_parse_webhook(&mut *s, secret, headers, body)
+                    .await?;
+                answers.push(answer);
+            }
+            Ok(answers)
         })
     }
 }

@@ -3,6 +3,10 @@
 //! connections per origin, so repeated calls reuse them, and sets `TCP_NODELAY` so a request
 //! written in several pieces (headers, then a chunked body) is not held back by Nagle's algorithm.
 //! It runs after the egress policy has allowed the request.
+//!
+//! A connection is driven by a task on the runtime of the thread that opened it (see
+//! `runtime.rs`), which runs only while that thread is in a call: so idle connections are kept
+//! per thread and origin, and a thread only ever reuses its own.
 
 use http::uri::Scheme;
 use http_body_util::BodyExt;
@@ -12,6 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::thread::ThreadId;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use wasmtime_wasi_http::io::TokioIo;
@@ -29,7 +34,7 @@ pub struct Timeouts {
 }
 
 pub struct Pool {
-    idle: Mutex<HashMap<String, Vec<SendRequest<WasiBody>>>>,
+    idle: Mutex<HashMap<(ThreadId, String), Vec<SendRequest<WasiBody>>>>,
     tls: tokio_rustls::TlsConnector,
 }
 
@@ -63,7 +68,10 @@ impl Pool {
         let https = uri.scheme() == Some(&Scheme::HTTPS);
         let host = uri.host().ok_or(Error::HttpRequestUriInvalid)?.to_string();
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let origin = format!("{}://{host}:{port}", if https { "https" } else { "http" });
+        let origin = (
+            std::thread::current().id(),
+            format!("{}://{host}:{port}", if https { "https" } else { "http" }),
+        );
         // On the wire the request line carries only the path (origin form).
         let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
         *request.uri_mut() = http::Uri::try_from(path).map_err(|_| Error::HttpRequestUriInvalid)?;
@@ -96,7 +104,7 @@ impl Pool {
         Ok(response.map(|body| BetweenBytes::new(body, timeouts.between_bytes).boxed_unsync()))
     }
 
-    fn take(&self, origin: &str) -> Option<SendRequest<WasiBody>> {
+    fn take(&self, origin: &(ThreadId, String)) -> Option<SendRequest<WasiBody>> {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let list = idle.get_mut(origin)?;
         list.retain(|s| !s.is_closed());
@@ -104,8 +112,16 @@ impl Pool {
         Some(list.swap_remove(ready))
     }
 
-    fn put(&self, origin: String, sender: SendRequest<WasiBody>) {
+    fn put(&self, origin: (ThreadId, String), sender: SendRequest<WasiBody>) {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if !idle.contains_key(&origin) {
+            // A thread that has ended took its runtime with it, and its connections closed:
+            // forget them whenever a new thread or origin joins.
+            idle.retain(|_, list| {
+                list.retain(|s| !s.is_closed());
+                !list.is_empty()
+            });
+        }
         let list = idle.entry(origin).or_default();
         if list.len() < MAX_IDLE_PER_ORIGIN {
             list.push(sender);

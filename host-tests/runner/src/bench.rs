@@ -202,6 +202,111 @@ fn operation(host: &ConnectorHost, conn: &Connection, name: &str, cursor: &str) 
     Ok(())
 }
 
+/// A search on a fresh instance (what every call of the host is) against the same search on an
+/// instance that has already served one: what instantiation adds.
+fn fresh_vs_reused(host: &ConnectorHost, conn: &Connection, rounds: usize) -> Result<()> {
+    let input = r#"{"email":"ada@example.com"}"#.to_string();
+    let searches = |n: usize| {
+        host.call(async |c, s| {
+            for _ in 0..n {
+                c.workflow_connector_searches()
+                    .call_run_search(&mut *s, conn, "find-user", &input)
+                    .await?
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            }
+            Ok(())
+        })
+        .expect("searches run")
+    };
+    let (one, two) = time_pair(rounds, || searches(1), || searches(2));
+    let reused = two.saturating_sub(one);
+    let ratio = one.as_secs_f64() / reused.as_secs_f64().max(1e-9);
+    println!(
+        "search on a fresh instance     {} vs {} on a reused one: {ratio:.2}  (target ≤ {TARGET_COLD_VS_WARM}) {}",
+        us(one),
+        us(reused),
+        verdict(ratio <= TARGET_COLD_VS_WARM)
+    );
+    Ok(())
+}
+
+/// Calls per second and p99 latency of a search with 1, 2, 8 and 64 calls in flight through one
+/// host (one thread per call in flight), against the same requests sent natively from as many
+/// threads; and the linear memory each in-flight instance holds.
+fn concurrency(
+    host: &ConnectorHost,
+    conn: &Connection,
+    native: &Native,
+    requests: &[RecordedRequest],
+    rounds: usize,
+) -> Result<()> {
+    let input = r#"{"email":"ada@example.com"}"#.to_string();
+    let peak = std::sync::atomic::AtomicUsize::new(0);
+    let component = || {
+        let ((), stats) = host
+            .call_measured(async |c, s| {
+                c.workflow_connector_searches()
+                    .call_run_search(s, conn, "find-user", &input)
+                    .await?
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                Ok(())
+            })
+            .expect("search runs");
+        peak.fetch_max(stats.peak_memory_bytes, std::sync::atomic::Ordering::Relaxed);
+    };
+    let native = || {
+        native.replay(requests).expect("replay runs");
+    };
+    println!("
+search with calls in flight (one host; threads; canned upstream)");
+    println!("in flight   component calls/s   p99          native calls/s   p99          ratio");
+    let total = (rounds * 10).max(64);
+    for in_flight in [1usize, 2, 8, 64] {
+        let (c_rate, c_p99) = load(in_flight, total, &component);
+        let (n_rate, n_p99) = load(in_flight, total, &native);
+        println!(
+            "{in_flight:>9}   {c_rate:>17.0} {}   {n_rate:>14.0} {}   {:>5.2}",
+            us(c_p99),
+            us(n_p99),
+            n_rate / c_rate
+        );
+    }
+    println!(
+        "linear memory per in-flight instance (peak of a search): {} KiB",
+        peak.load(std::sync::atomic::Ordering::Relaxed) / 1024
+    );
+    Ok(())
+}
+
+/// Runs `total` calls of `f` spread over `threads` threads: calls per second and p99 latency.
+fn load(threads: usize, total: usize, f: &(impl Fn() + Sync)) -> (f64, Duration) {
+    let per_thread = total.div_ceil(threads);
+    let started = Instant::now();
+    let mut latencies: Vec<Duration> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    (0..per_thread)
+                        .map(|_| {
+                            let t = Instant::now();
+                            f();
+                            t.elapsed()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a bench thread"))
+            .collect()
+    });
+    let wall = started.elapsed();
+    latencies.sort();
+    let p99 = latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)];
+    (latencies.len() as f64 / wall.as_secs_f64(), p99)
+}
+
 const SEARCH: &str = "search find-user";
 const ACTION: &str = "action add-tag-to-user";
 const POLL: &str = "poll new-user (150 contacts)";
@@ -235,7 +340,7 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
     );
 
     let host = ConnectorHost::load(component, policy.clone(), Limits::default())?;
-    let instantiate = time(rounds, || host.call(|_, _| Ok(())).expect("instantiates"));
+    let instantiate = time(rounds, || host.call(async |_, _| Ok(())).expect("instantiates"));
     let bytes = std::fs::read(component)?;
 
     // --- operations: component vs native replay ------------------------------------------
@@ -318,6 +423,10 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
                 verdict(ratio <= TARGET_OPERATION_RATIO),
             );
         }
+        fresh_vs_reused(&canned_host, &canned_conn, rounds)?;
+        fake.clear_requests();
+        operation(&host, &conn, SEARCH, &cursor)?;
+        concurrency(&canned_host, &canned_conn, &canned_native, &fake.requests(), rounds)?;
     }
 
     if wants("cold") {
@@ -424,14 +533,10 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
     if wants("size") {
         // --- size and memory -----------------------------------------------------------------
         let size = bytes.len() as u64;
-        let (_, stats) = host.call_measured(|c, s| {
-            c.workflow_connector_triggers().call_poll_trigger(
-                s,
-                &conn,
-                "new-user",
-                &"{}".to_string(),
-                Some(&cursor),
-            )
+        let (_, stats) = host.call_measured(async |c, s| {
+            c.workflow_connector_triggers()
+                .call_poll_trigger(s, &conn, "new-user", &"{}".to_string(), Some(&cursor))
+                .await
         })?;
         println!(
             "\n.wasm size                     {:>9} bytes  (target ≤ {TARGET_WASM_BYTES}) {}",
@@ -471,14 +576,10 @@ fn poll_scaling(component: &Path) -> Result<()> {
      -> Result<()> {
         fake.clear_requests();
         let (busy0, t0) = (fake.busy(), Instant::now());
-        let (page, stats) = host.call_measured(|c, s| {
-            c.workflow_connector_triggers().call_poll_trigger(
-                s,
-                &fake.connection(),
-                key,
-                &"{}".to_string(),
-                Some(cursor),
-            )
+        let (page, stats) = host.call_measured(async |c, s| {
+            c.workflow_connector_triggers()
+                .call_poll_trigger(s, &fake.connection(), key, &"{}".to_string(), Some(cursor))
+                .await
         })?;
         let wall = t0.elapsed();
         let own = wall.saturating_sub(fake.busy() - busy0);
