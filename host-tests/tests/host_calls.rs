@@ -70,10 +70,7 @@ fn a_call_from_async_code_is_refused_with_what_to_do_instead() {
             .run_search(&h.conn, "find-user", r#"{"email": "ada@example.com"}"#)
     });
     let error = outcome.expect_err("refused");
-    assert!(
-        format!("{error:#}").contains("spawn_blocking"),
-        "{error:#}"
-    );
+    assert!(format!("{error:#}").contains("spawn_blocking"), "{error:#}");
     assert!(h.fake.requests().is_empty());
     // The same host still serves calls from a plain thread.
     let found = h

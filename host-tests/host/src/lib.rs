@@ -463,14 +463,9 @@ impl ConnectorHost {
         cursor: Option<&str>,
     ) -> Result<Result<PollPage, ConnectorError>> {
         self.call(async |c, s| {
-            c.workflow_connector_triggers().call_poll_trigger(
-                s,
-                conn,
-                key,
-                &input.to_string(),
-                cursor,
-            )
-            .await
+            c.workflow_connector_triggers()
+                .call_poll_trigger(s, conn, key, &input.to_string(), cursor)
+                .await
         })
     }
 

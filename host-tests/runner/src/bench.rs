@@ -212,7 +212,7 @@ fn fresh_vs_reused(host: &ConnectorHost, conn: &Connection, rounds: usize) -> Re
                 c.workflow_connector_searches()
                     .call_run_search(&mut *s, conn, "find-user", &input)
                     .await?
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    .map_err(|e| wasmtime::format_err!("{e:?}"))?;
             }
             Ok(())
         })
@@ -248,17 +248,22 @@ fn concurrency(
                 c.workflow_connector_searches()
                     .call_run_search(s, conn, "find-user", &input)
                     .await?
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    .map_err(|e| wasmtime::format_err!("{e:?}"))?;
                 Ok(())
             })
             .expect("search runs");
-        peak.fetch_max(stats.peak_memory_bytes, std::sync::atomic::Ordering::Relaxed);
+        peak.fetch_max(
+            stats.peak_memory_bytes,
+            std::sync::atomic::Ordering::Relaxed,
+        );
     };
     let native = || {
         native.replay(requests).expect("replay runs");
     };
-    println!("
-search with calls in flight (one host; threads; canned upstream)");
+    println!(
+        "
+search with calls in flight (one host; threads; canned upstream)"
+    );
     println!("in flight   component calls/s   p99          native calls/s   p99          ratio");
     let total = (rounds * 10).max(64);
     for in_flight in [1usize, 2, 8, 64] {
@@ -340,7 +345,9 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
     );
 
     let host = ConnectorHost::load(component, policy.clone(), Limits::default())?;
-    let instantiate = time(rounds, || host.call(async |_, _| Ok(())).expect("instantiates"));
+    let instantiate = time(rounds, || {
+        host.call(async |_, _| Ok(())).expect("instantiates")
+    });
     let bytes = std::fs::read(component)?;
 
     // --- operations: component vs native replay ------------------------------------------
@@ -426,7 +433,13 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
         fresh_vs_reused(&canned_host, &canned_conn, rounds)?;
         fake.clear_requests();
         operation(&host, &conn, SEARCH, &cursor)?;
-        concurrency(&canned_host, &canned_conn, &canned_native, &fake.requests(), rounds)?;
+        concurrency(
+            &canned_host,
+            &canned_conn,
+            &canned_native,
+            &fake.requests(),
+            rounds,
+        )?;
     }
 
     if wants("cold") {
