@@ -33,8 +33,11 @@ pub struct Timeouts {
     pub between_bytes: Duration,
 }
 
+/// Idle connections are kept per calling thread and origin (`https://host:port`).
+type Key = (ThreadId, String);
+
 pub struct Pool {
-    idle: Mutex<HashMap<(ThreadId, String), Vec<SendRequest<WasiBody>>>>,
+    idle: Mutex<HashMap<Key, Vec<SendRequest<WasiBody>>>>,
     tls: tokio_rustls::TlsConnector,
 }
 
@@ -104,7 +107,7 @@ impl Pool {
         Ok(response.map(|body| BetweenBytes::new(body, timeouts.between_bytes).boxed_unsync()))
     }
 
-    fn take(&self, origin: &(ThreadId, String)) -> Option<SendRequest<WasiBody>> {
+    fn take(&self, origin: &Key) -> Option<SendRequest<WasiBody>> {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let list = idle.get_mut(origin)?;
         list.retain(|s| !s.is_closed());
@@ -112,7 +115,7 @@ impl Pool {
         Some(list.swap_remove(ready))
     }
 
-    fn put(&self, origin: (ThreadId, String), sender: SendRequest<WasiBody>) {
+    fn put(&self, origin: Key, sender: SendRequest<WasiBody>) {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if !idle.contains_key(&origin) {
             // A thread that has ended took its runtime with it, and its connections closed:
