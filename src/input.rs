@@ -42,7 +42,9 @@ fn checked_object(value: Value) -> Result<Value> {
     }
 }
 
-/// Compiled once per input type, so it holds nothing but the deserializer call.
+/// Compiled once per input type, so it holds nothing but the deserializer call; inlined into
+/// `parse` and `from_value`, so the two do not each add a copy per input type.
+#[inline(always)]
 fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T> {
     let mut path = Vec::new();
     T::deserialize(tracked::Tracked {

@@ -14,6 +14,7 @@ pub mod operation;
 pub mod options;
 pub mod schemas;
 pub mod searches;
+pub mod sort;
 pub mod time;
 pub mod transport;
 pub mod triggers;

@@ -290,10 +290,11 @@ pub fn extend_schema(mut schema: Value, types: &[TicketType], creating: bool) ->
     if !creating {
         // update-ticket: a ticket's type is known only at run time; describe every type's
         // attributes, each under its type's id.
-        let per_type: Map<String, Value> = types
-            .iter()
-            .map(|t| (t.id.clone(), t.attributes_schema(false)))
-            .collect();
+        // Inserted one by one: collecting into a map compiles in a sort of its own.
+        let mut per_type = Map::new();
+        for t in types {
+            per_type.insert(t.id.clone(), t.attributes_schema(false));
+        }
         if let Some(p) = schema.pointer_mut("/properties/ticket_attributes") {
             p["x-ticket-type-attributes"] = Value::Object(per_type);
         }

@@ -129,7 +129,9 @@ fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
         .iter()
         .filter_map(|raw| serde_json::from_str(raw.get()).ok())
         .collect();
-    found.sort_by_key(|t: &Value| std::cmp::Reverse(t.get("created_at").and_then(Value::as_i64)));
+    crate::sort::sort_by_key(&mut found, |t: &Value| {
+        std::cmp::Reverse(t.get("created_at").and_then(Value::as_i64))
+    });
     Ok(found)
 }
 

@@ -181,7 +181,7 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
         let mut cursor = Cursor::new("new-company", mark);
         cursor.floor = mark;
         let mut found: Vec<Kept> = newest.into_iter().map(|r| r.0).collect();
-        found.sort_unstable();
+        crate::sort::sort_by(&mut found, Ord::cmp);
         for id in at_mark {
             cursor.remember_emitted(mark, id);
         }

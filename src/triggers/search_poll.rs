@@ -308,7 +308,9 @@ impl Source<'_> {
         cursor.floor = mark;
         cursor.tag = self.tag.clone();
         let mut candidates: Vec<&mut Item> = page.data.iter_mut().collect();
-        candidates.sort_by_key(|i| std::cmp::Reverse(self.window_ts(i).unwrap_or(i64::MIN)));
+        crate::sort::sort_by_key(&mut candidates, |i| {
+            std::cmp::Reverse(self.window_ts(i).unwrap_or(i64::MIN))
+        });
         let mut found: Vec<Found> = Vec::new();
         for item in candidates {
             let Some(wts) = self.window_ts(item) else {
@@ -334,7 +336,7 @@ impl Source<'_> {
                 cursor.remember_expanded(wts, id);
             }
         }
-        found.sort_unstable_by(|a, b| (b.ts, &b.key).cmp(&(a.ts, &a.key)));
+        crate::sort::sort_by(&mut found, |a, b| (b.ts, &b.key).cmp(&(a.ts, &a.key)));
         found.truncate(SAMPLES);
         found.reverse();
         Ok(PollPage {
@@ -422,7 +424,7 @@ impl Source<'_> {
         } else {
             cursor.scan = Some(scan);
         }
-        out.sort_unstable_by(|a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
+        crate::sort::sort_by(&mut out, |a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
         let has_more = !done || (resumed && !out.is_empty());
         Ok(PollPage {
             events: self.events(out),

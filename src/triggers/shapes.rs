@@ -119,7 +119,7 @@ fn ticket_state_changes(ticket: &Value) -> Vec<(i64, Value, Value)> {
             ))
         })
         .collect();
-    out.sort_by_key(|c| c.0);
+    crate::sort::sort_by_key(&mut out, |c| c.0);
     out
 }
 
@@ -330,7 +330,7 @@ pub fn conversation_parts(kind: PartKind, mut conversation: Value, sent_at: i64)
             )
         })
         .collect();
-    found.sort_unstable_by(|a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
+    crate::sort::sort_by(&mut found, |a, b| (a.ts, &a.key).cmp(&(b.ts, &b.key)));
     found
 }
 

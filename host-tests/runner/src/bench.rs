@@ -27,8 +27,9 @@ fn rounds() -> usize {
         .unwrap_or(30)
 }
 
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 7] = [
     "operations",
+    "profile",
     "cold",
     "webhook",
     "size",
@@ -283,6 +284,45 @@ search with calls in flight (one host; threads; canned upstream)"
     Ok(())
 }
 
+/// `bench profile`: one operation (`CONNECTOR_BENCH_OP`: search, action or poll; default
+/// search) through the component against the canned upstream, `rounds` times and nothing else,
+/// so a profiler attached to the process (`perf record`, with `CONNECTOR_PERFMAP=1` for the
+/// component's frames) samples only that call path.
+fn profile(
+    component: &Path,
+    host: &ConnectorHost,
+    conn: &Connection,
+    fake: &FakeIntercom,
+    native: &Native,
+    cursor: &str,
+    rounds: usize,
+) -> Result<()> {
+    let op = std::env::var("CONNECTOR_BENCH_OP").unwrap_or_else(|_| "search".into());
+    let name = match op.as_str() {
+        "search" => SEARCH,
+        "action" => ACTION,
+        "poll" => POLL,
+        other => anyhow::bail!("CONNECTOR_BENCH_OP={other}: use search, action or poll"),
+    };
+    operation(host, conn, name, cursor)?;
+    fake.clear_requests();
+    operation(host, conn, name, cursor)?;
+    let requests = fake.requests();
+    let canned = canned::CannedUpstream::start(native.answers(&requests)?)?;
+    let mut policy = host::EgressPolicy::intercom();
+    policy.allow(&canned.host());
+    let canned_host = ConnectorHost::load(component, policy, Limits::default())?;
+    let canned_conn = host::connection(TOKEN, host::Region::Us, Some(canned.base_url()));
+    operation(&canned_host, &canned_conn, name, cursor)?;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        operation(&canned_host, &canned_conn, name, cursor)?;
+    }
+    let each = started.elapsed() / rounds.max(1) as u32;
+    println!("{name}: {rounds} rounds through the component, {} each (canned upstream)", us(each));
+    Ok(())
+}
+
 /// Runs `total` calls of `f` spread over `threads` threads: calls per second and p99 latency.
 fn load(threads: usize, total: usize, f: &(impl Fn() + Sync)) -> (f64, Duration) {
     let per_thread = total.div_ceil(threads);
@@ -367,6 +407,9 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
     let cursor = first.cursor;
 
     let mut warm_call = Duration::MAX;
+    if only == Some("profile") {
+        return profile(component, &host, &conn, &fake, &native, &cursor, rounds);
+    }
     if wants("operations") {
         // The fake's answers, recorded per operation, for the canned upstream below.
         let mut recorded = Vec::new();

@@ -123,8 +123,10 @@ enum Command {
     Demo,
     /// Print benchmark figures (run with --release).
     Bench {
-        /// operations, cold, webhook, size, gateway or poll-scaling (default: all but
-        /// poll-scaling, which runs only when named).
+        /// operations, cold, webhook, size, gateway, poll-scaling or profile (default: all
+        /// but poll-scaling and profile, which run only when named). `profile` runs one
+        /// operation (CONNECTOR_BENCH_OP=search|action|poll) against a canned upstream, for a
+        /// profiler.
         which: Option<String>,
     },
 }
