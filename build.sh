@@ -43,8 +43,11 @@ ship() {
       --enable-bulk-memory --enable-mutable-globals --enable-multivalue \
       --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
       "$core" -o "dist/$out.core.wasm"; then
-      wasm-tools component new "dist/$out.core.wasm" -o "dist/$out"
-      rm -f "dist/$out.core.wasm"
+      wasm-tools component new "dist/$out.core.wasm" -o "dist/$out.component.wasm"
+      # The component's own name section (names of its instances and aliases, about 10 KB) is
+      # for debugging only; no host reads it. Metadata is added after this.
+      wasm-tools strip "dist/$out.component.wasm" -o "dist/$out"
+      rm -f "dist/$out.core.wasm" "dist/$out.component.wasm"
       return
     fi
     why="wasm-opt failed"
