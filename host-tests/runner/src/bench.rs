@@ -319,7 +319,10 @@ fn profile(
         operation(&canned_host, &canned_conn, name, cursor)?;
     }
     let each = started.elapsed() / rounds.max(1) as u32;
-    println!("{name}: {rounds} rounds through the component, {} each (canned upstream)", us(each));
+    println!(
+        "{name}: {rounds} rounds through the component, {} each (canned upstream)",
+        us(each)
+    );
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! `/companies` (upsert by `company_id`, retrieve by id / company_id / name, update, delete,
 //! page-number list, scroll) and the contact sub-resource `/contacts/{id}/companies`.
 
+pub(crate) mod state;
+
 use super::state::{company_plan, State, SCROLL_IDLE_SECS};
 use super::util::{as_i64, id_str, uuid_like};
 use super::{ApiError, Ctx, HResult, Resp};

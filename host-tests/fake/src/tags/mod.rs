@@ -1,6 +1,8 @@
 //! `/tags` (list, create-or-get/rename, tag/untag companies, tag users, find, delete) and the
 //! contact tag sub-resource `/contacts/{id}/tags`.
 
+pub(crate) mod state;
+
 use super::state::{State, ADMIN_ID};
 use super::util::id_str;
 use super::{ApiError, Ctx, HResult, Resp};

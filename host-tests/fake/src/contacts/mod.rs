@@ -1,5 +1,8 @@
 //! `/contacts` endpoints: CRUD, archive, find by external id, merge, search, list, notes.
-//! Tag and company sub-resources live in `tags.rs` / `companies.rs`.
+//! Tag and company sub-resources live in `tags/` and `companies/`; the contact record and its
+//! rules in `state.rs` beside this file.
+
+pub(crate) mod state;
 
 use super::search::{self, DateMode, Dialect, SearchError, Sort};
 use super::state::{ContactStatus, State, CONTACT_WRITABLE};

@@ -1,6 +1,8 @@
 //! `/conversations`: create from a contact, retrieve, list (cursor), search (same engine as
 //! contacts but exact-second dates), reply, manage parts (close/open/snooze/assign), tags.
 
+pub(crate) mod state;
+
 use super::contacts::search_error;
 use super::search::{self, DateMode, Dialect, Sort};
 use super::state::State;
