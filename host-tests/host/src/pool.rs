@@ -1,29 +1,33 @@
-//! A keep-alive HTTP/1.1 connection pool for the connector's outgoing requests. The stock WASI
-//! HTTP sender opens a new TCP (and TLS) connection per request; this one keeps a few idle
-//! connections per origin, so repeated calls reuse them, and sets `TCP_NODELAY` so a request
-//! written in several pieces (headers, then a chunked body) is not held back by Nagle's algorithm.
-//! It runs after the egress policy has allowed the request.
+//! The connector's keep-alive connections: hyper-util's pooled client over rustls (HTTP/1.1, and
+//! HTTP/2 where the server offers it by ALPN), with idle expiry and `TCP_NODELAY`. The stock WASI
+//! HTTP sender opens a new TCP (and TLS) connection per request; this one reuses them. It runs
+//! after the egress policy has allowed the request.
 //!
 //! A connection is driven by a task on the runtime of the thread that opened it (see
-//! `runtime.rs`), which runs only while that thread is in a call: so idle connections are kept
-//! per thread and origin, and a thread only ever reuses its own.
+//! `runtime.rs`), which runs only while that thread is in a call. So each calling thread has a
+//! client of its own (kept in a thread-local, dropped with the thread or the pool), and a thread
+//! only ever reuses its own connections.
 
-use http::uri::Scheme;
 use http_body_util::BodyExt;
-use hyper::client::conn::http1::{self, SendRequest};
-use std::collections::HashMap;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use std::cell::RefCell;
+use std::error::Error as StdError;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
-use std::thread::ThreadId;
 use std::time::Duration;
-use tokio::net::TcpStream;
-use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::{Error, WasiBody};
 
-/// Idle connections kept per origin.
+/// Idle connections kept per origin and thread.
 const MAX_IDLE_PER_ORIGIN: usize = 8;
+
+/// An idle connection is closed after this long: Intercom's load balancers close idle
+/// connections on their side too (a guess at their timeout; shorter is only a reconnect).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Timeouts for one request.
 #[derive(Debug, Clone, Copy)]
@@ -33,20 +37,26 @@ pub struct Timeouts {
     pub between_bytes: Duration,
 }
 
-/// Idle connections are kept per calling thread and origin (`https://host:port`).
-type Key = (ThreadId, String);
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+type PooledClient = Client<Connector, WasiBody>;
+
+thread_local! {
+    /// This thread's client of each live pool (by [`Pool::id`]).
+    static CLIENTS: RefCell<Vec<(u64, Weak<Pool>, PooledClient)>> = const { RefCell::new(Vec::new()) };
+}
 
 pub struct Pool {
-    idle: Mutex<HashMap<Key, Vec<SendRequest<WasiBody>>>>,
-    tls: tokio_rustls::TlsConnector,
+    id: u64,
+    tls: rustls::ClientConfig,
 }
 
 impl Default for Pool {
     fn default() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
         let roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.into(),
         };
-        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
         .with_safe_default_protocol_versions()
@@ -54,8 +64,8 @@ impl Default for Pool {
         .with_root_certificates(roots)
         .with_no_client_auth();
         Pool {
-            idle: Mutex::new(HashMap::new()),
-            tls: tokio_rustls::TlsConnector::from(Arc::new(config)),
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            tls,
         }
     }
 }
@@ -64,119 +74,89 @@ impl Pool {
     /// Sends `request` on an idle connection to its origin, or a new one.
     pub async fn send(
         self: Arc<Self>,
-        mut request: http::Request<WasiBody>,
+        request: http::Request<WasiBody>,
         timeouts: Timeouts,
     ) -> Result<http::Response<WasiBody>, Error> {
-        let uri = request.uri().clone();
-        let https = uri.scheme() == Some(&Scheme::HTTPS);
-        let host = uri.host().ok_or(Error::HttpRequestUriInvalid)?.to_string();
-        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let origin = (
-            std::thread::current().id(),
-            format!("{}://{host}:{port}", if https { "https" } else { "http" }),
-        );
-        // On the wire the request line carries only the path (origin form).
-        let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        *request.uri_mut() = http::Uri::try_from(path).map_err(|_| Error::HttpRequestUriInvalid)?;
-
-        let first_byte = timeouts.first_byte;
-        let (sender, response) = match self.take(&origin) {
-            Some(mut sender) => match within(first_byte, sender.try_send_request(request)).await? {
-                Ok(response) => (sender, response),
-                // The idle connection was closed by the server before our request went out:
-                // nothing was sent, so sending it on a fresh connection is safe.
-                Err(mut e) => match e.take_message() {
-                    Some(request) => {
-                        let mut sender = self.connect(https, &host, port, timeouts.connect).await?;
-                        let response = within(first_byte, sender.send_request(request)).await??;
-                        (sender, response)
-                    }
-                    None => return Err(e.into_error().into()),
-                },
-            },
-            None => {
-                let mut sender = self.connect(https, &host, port, timeouts.connect).await?;
-                let response = within(first_byte, sender.send_request(request)).await??;
-                (sender, response)
-            }
-        };
-        // The connection becomes ready for the next request once this body has been read.
-        if !sender.is_closed() {
-            self.put(origin, sender);
-        }
+        let client = self.client(timeouts.connect);
+        // The connect timeout bounds the TCP connect inside the client; this deadline bounds the
+        // rest (a TLS handshake that stalls, the wait for the headers). Both are within the
+        // call's budget already.
+        let response = tokio::time::timeout(
+            timeouts.connect.max(timeouts.first_byte),
+            client.request(request),
+        )
+        .await
+        .map_err(|_| Error::ConnectionReadTimeout)?
+        .map_err(from_client_error)?;
         Ok(response.map(|body| BetweenBytes::new(body, timeouts.between_bytes).boxed_unsync()))
     }
 
-    fn take(&self, origin: &Key) -> Option<SendRequest<WasiBody>> {
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        let list = idle.get_mut(origin)?;
-        list.retain(|s| !s.is_closed());
-        let ready = list.iter().position(|s| s.is_ready())?;
-        Some(list.swap_remove(ready))
-    }
-
-    fn put(&self, origin: Key, sender: SendRequest<WasiBody>) {
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if !idle.contains_key(&origin) {
-            // A thread that has ended took its runtime with it, and its connections closed:
-            // forget them whenever a new thread or origin joins.
-            idle.retain(|_, list| {
-                list.retain(|s| !s.is_closed());
-                !list.is_empty()
-            });
-        }
-        let list = idle.entry(origin).or_default();
-        if list.len() < MAX_IDLE_PER_ORIGIN {
-            list.push(sender);
-        }
-    }
-
-    async fn connect(
-        &self,
-        https: bool,
-        host: &str,
-        port: u16,
-        timeout: Duration,
-    ) -> Result<SendRequest<WasiBody>, Error> {
-        let tcp = tokio::time::timeout(timeout, TcpStream::connect((host, port)))
-            .await
-            .map_err(|_| Error::ConnectionTimeout)?
-            .map_err(Error::Connect)?;
-        let _ = tcp.set_nodelay(true);
-        let handshake = async {
-            if https {
-                let name = rustls::pki_types::ServerName::try_from(host.to_string())
-                    .map_err(Error::InvalidDnsNameError)?;
-                let tls = self.tls.connect(name, tcp).await.map_err(Error::Tls)?;
-                spawn_connection(http1::handshake(TokioIo::new(tls)).await?)
-            } else {
-                spawn_connection(http1::handshake(TokioIo::new(tcp)).await?)
+    /// This thread's client for this pool, built on first use.
+    fn client(self: &Arc<Self>, connect_timeout: Duration) -> PooledClient {
+        CLIENTS.with(|clients| {
+            let mut clients = clients.borrow_mut();
+            // Forget the clients of pools (hosts) that are gone.
+            clients.retain(|(_, pool, _)| pool.strong_count() > 0);
+            if let Some((_, _, client)) = clients.iter().find(|(id, _, _)| *id == self.id) {
+                return client.clone();
             }
-        };
-        tokio::time::timeout(timeout, handshake)
-            .await
-            .map_err(|_| Error::ConnectionTimeout)?
+            let client = self.build(connect_timeout);
+            clients.push((self.id, Arc::downgrade(self), client.clone()));
+            client
+        })
+    }
+
+    fn build(&self, connect_timeout: Duration) -> PooledClient {
+        let mut tcp = HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_nodelay(true);
+        tcp.set_connect_timeout(Some(connect_timeout));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(self.tls.clone())
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(tcp);
+        Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(IDLE_TIMEOUT)
+            .pool_max_idle_per_host(MAX_IDLE_PER_ORIGIN)
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(connector)
     }
 }
 
-/// `fut`, or `ConnectionReadTimeout` when the response does not start within `limit`.
-async fn within<T>(limit: Duration, fut: impl Future<Output = T>) -> Result<T, Error> {
-    tokio::time::timeout(limit, fut)
-        .await
-        .map_err(|_| Error::ConnectionReadTimeout)
-}
-
-/// Drives a connection's I/O on the runtime until the sender is dropped or the peer closes.
-fn spawn_connection<IO>(
-    (sender, connection): (SendRequest<WasiBody>, http1::Connection<IO, WasiBody>),
-) -> Result<SendRequest<WasiBody>, Error>
-where
-    IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Ok(sender)
+/// The WASI HTTP error for a failed request: connect and TLS failures as such (their I/O error
+/// kept, so a DNS failure still reads as one), an error the guest's own body stream raised as
+/// that error, anything else as a protocol error.
+fn from_client_error(e: hyper_util::client::legacy::Error) -> Error {
+    let mut source: Option<&(dyn StdError + 'static)> = e.source();
+    while let Some(s) = source {
+        if let Some(code) =
+            s.downcast_ref::<wasmtime_wasi_http::p2::bindings::http::types::ErrorCode>()
+        {
+            return Error::from(code.clone());
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::TimedOut {
+                return Error::ConnectionTimeout;
+            }
+            let copy = std::io::Error::new(io.kind(), io.to_string());
+            let tls = io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>());
+            return if tls {
+                Error::Tls(copy)
+            } else {
+                Error::Connect(copy)
+            };
+        }
+        source = s.source();
+    }
+    if e.is_connect() {
+        return Error::Connect(std::io::Error::other(e.to_string()));
+    }
+    Error::HttpProtocolError
 }
 
 /// A response body that fails with `ConnectionReadTimeout` when no data arrives for `limit`.
