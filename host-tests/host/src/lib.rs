@@ -90,7 +90,8 @@ pub struct Limits {
     /// Wall-clock budget of one call: epoch interruption stops the wasm, and every HTTP timeout
     /// and guest sleep is capped at what remains (see `budget.rs`).
     pub call_timeout: Duration,
-    /// Time to wait for the first byte of a response.
+    /// Time to wait for the first byte of a response, counted from the start of the request
+    /// (a new connection's connect and TLS handshake included).
     pub first_byte_timeout: Duration,
     /// Longest silence between two body chunks.
     pub between_bytes_timeout: Duration,

@@ -78,16 +78,13 @@ impl Pool {
         timeouts: Timeouts,
     ) -> Result<http::Response<WasiBody>, Error> {
         let client = self.client(timeouts.connect);
-        // The connect timeout bounds the TCP connect inside the client; this deadline bounds the
-        // rest (a TLS handshake that stalls, the wait for the headers). Both are within the
-        // call's budget already.
-        let response = tokio::time::timeout(
-            timeouts.connect.max(timeouts.first_byte),
-            client.request(request),
-        )
-        .await
-        .map_err(|_| Error::ConnectionReadTimeout)?
-        .map_err(from_client_error)?;
+        // The connect timeout bounds the TCP connect inside the client; the first-byte timeout
+        // runs from the request's start, so it also bounds a TLS handshake that stalls. Both are
+        // within the call's budget already.
+        let response = tokio::time::timeout(timeouts.first_byte, client.request(request))
+            .await
+            .map_err(|_| Error::ConnectionReadTimeout)?
+            .map_err(from_client_error)?;
         Ok(response.map(|body| BetweenBytes::new(body, timeouts.between_bytes).boxed_unsync()))
     }
 
