@@ -204,8 +204,12 @@ impl wit_actions::Guest for Component {
 
 impl wit_searches::Guest for Component {
     fn run_search(conn: wit::Connection, key: String, input: String) -> WitResult<Vec<String>> {
-        with_client(conn, |client| searches::run(client, &key, &input))
-            .map(|items| items.iter().map(json_text).collect())
+        with_client(conn, |client| searches::run(client, &key, &input)).map(|items| {
+            items
+                .into_iter()
+                .map(|item| String::from(Box::<str>::from(item)))
+                .collect()
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::schemas::Embedded;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// An operation's input schema: JSON text generated natively from its input type and committed
@@ -63,7 +64,9 @@ pub struct Meta {
 
 pub struct SearchOp {
     pub meta: Meta,
-    pub run: fn(&Client, &str) -> Result<Vec<Value>>,
+    /// The items found, each as JSON text: Intercom's own text where it is passed on as it came,
+    /// so a search builds no `Value` tree it would only write out again.
+    pub run: fn(&Client, &str) -> Result<Vec<Box<RawValue>>>,
 }
 
 pub struct ActionOp {

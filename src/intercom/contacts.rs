@@ -4,6 +4,7 @@ use super::query::{and, filter, Search};
 use super::{encode, error_from_response, Client};
 use crate::error::{Error, Result};
 use crate::transport::Method;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// `user` or `lead`, Intercom's contact roles.
@@ -69,13 +70,13 @@ fn get_following_merge(client: &Client, path: &str) -> Result<Option<Value>> {
 }
 
 /// Contacts of `role` matching every `(field, value)` exactly, most recently updated first
-/// (first page only: up to `limit`, at most 150).
-pub fn search_exact(
+/// (first page only: up to `limit`, at most 150), each as the JSON text Intercom sent.
+pub fn search_exact_texts(
     client: &Client,
     role: Role,
     fields: &[(&str, &str)],
     limit: u32,
-) -> Result<Vec<Value>> {
+) -> Result<Vec<Box<RawValue>>> {
     let mut filters = vec![filter("role", "=", role.as_str())];
     filters.extend(fields.iter().map(|(f, v)| filter(f, "=", *v)));
     let query = and(filters);
@@ -85,7 +86,20 @@ pub fn search_exact(
         sort: Some(("updated_at", "descending")),
         per_page: limit,
     };
-    Ok(search.page(client, None)?.data)
+    Ok(search.raw_page(client, None)?.data)
+}
+
+/// Like [`search_exact_texts`], each contact parsed.
+pub fn search_exact(
+    client: &Client,
+    role: Role,
+    fields: &[(&str, &str)],
+    limit: u32,
+) -> Result<Vec<Value>> {
+    search_exact_texts(client, role, fields, limit)?
+        .iter()
+        .map(|text| json_body(text.get().as_bytes(), 200))
+        .collect()
 }
 
 /// The contact id from a `Link: </contacts/ID>; rel="canonical"` header.

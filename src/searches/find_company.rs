@@ -9,6 +9,7 @@ use crate::operation::{input_schema, Meta, SearchOp};
 use crate::schemas::{COMPANY_SAMPLE, COMPANY_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Find a company. Give at least one identifier; when several are given, a match must have them all.
@@ -42,7 +43,11 @@ pub const SEARCH: SearchOp = SearchOp {
     run,
 };
 
-fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
+fn run(client: &Client, input: &str) -> Result<Vec<Box<RawValue>>> {
+    super::texts(found(client, input)?)
+}
+
+fn found(client: &Client, input: &str) -> Result<Vec<Value>> {
     let input: Input = parse(input)?;
     require_one_of(&[
         ("id", input.id.is_some()),

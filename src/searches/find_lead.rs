@@ -8,6 +8,7 @@ use crate::operation::{input_schema, Meta, SearchOp};
 use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Find a lead. Give at least one identifier; when several are given, a match must have them all.
@@ -42,7 +43,11 @@ pub const SEARCH: SearchOp = SearchOp {
 
 const LIMIT: u32 = 50;
 
-fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
+fn run(client: &Client, input: &str) -> Result<Vec<Box<RawValue>>> {
+    super::texts(found(client, input)?)
+}
+
+fn found(client: &Client, input: &str) -> Result<Vec<Value>> {
     let input: Input = parse(input)?;
     require_one_of(&[
         ("id", input.id.is_some()),

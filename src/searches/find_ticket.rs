@@ -13,6 +13,7 @@ use crate::operation::{input_schema, Meta, SearchOp};
 use crate::schemas::{TICKET_SAMPLE, TICKET_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// A ticket state category (the states of every ticket type fall in one of these).
@@ -75,7 +76,11 @@ pub const SEARCH: SearchOp = SearchOp {
 /// Tickets returned for one contact.
 const LIMIT: u32 = 50;
 
-fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
+fn run(client: &Client, input: &str) -> Result<Vec<Box<RawValue>>> {
+    super::texts(found(client, input)?)
+}
+
+fn found(client: &Client, input: &str) -> Result<Vec<Value>> {
     let input: Input = parse(input)?;
     let state = input.state.map(Category::as_str);
     let type_id = input.ticket_type_id.as_ref().map(Id::as_str);

@@ -1,6 +1,6 @@
 //! find-user: a user by Intercom id, external_id (your user id, 1.x `user_id`) or email.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::input::{parse, require_one_of, schema_require_any, Id, Text};
 use crate::intercom::contacts::{self, str_field, Role};
 use crate::intercom::Client;
@@ -8,7 +8,9 @@ use crate::operation::{input_schema, Meta, SearchOp};
 use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Find a user. Give at least one identifier; when several are given, a match must have them all.
 #[derive(Deserialize, JsonSchema)]
@@ -45,14 +47,14 @@ pub const SEARCH: SearchOp = SearchOp {
 /// Per-page cap for email matches: a handful of users may share an address.
 const LIMIT: u32 = 50;
 
-fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
+fn run(client: &Client, input: &str) -> Result<Vec<Box<RawValue>>> {
     let input: Input = parse(input)?;
     require_one_of(&[
         ("id", input.id.is_some()),
         ("external_id", input.external_id.is_some()),
         ("email", input.email.is_some()),
     ])?;
-    find(
+    find_texts(
         client,
         input.id.as_ref().map(Id::as_str),
         input.external_id.as_ref().map(Id::as_str),
@@ -60,23 +62,25 @@ fn run(client: &Client, input: &str) -> Result<Vec<Value>> {
     )
 }
 
-/// Users with every identifier given (at least one), most recently updated first. Also the
-/// lookup of find-or-create-user.
-pub fn find(
+/// Users with the identifiers given, each as JSON text. By email, the search answer's items are
+/// passed on as Intercom sent them: only the fields a match needs are read out of each.
+pub fn find_texts(
     client: &Client,
     id: Option<&str>,
     external_id: Option<&str>,
     email: Option<&str>,
-) -> Result<Vec<Value>> {
+) -> Result<Vec<Box<RawValue>>> {
     let found = if let Some(id) = id {
-        contacts::get(client, id)?.into_iter().collect()
+        super::texts(contacts::get(client, id)?.into_iter().collect())?
     } else if let Some(ext) = external_id {
         // Exact and immediate (search lags minutes behind writes).
-        contacts::find_user_by_external_id(client, ext)?
-            .into_iter()
-            .collect()
+        super::texts(
+            contacts::find_user_by_external_id(client, ext)?
+                .into_iter()
+                .collect(),
+        )?
     } else {
-        contacts::search_exact(
+        contacts::search_exact_texts(
             client,
             Role::User,
             &[("email", email.unwrap_or_default())],
@@ -85,15 +89,57 @@ pub fn find(
     };
     Ok(found
         .into_iter()
-        .filter(|c| is_match(c, external_id, email))
+        .filter(|c| MatchKeys::of_text(c.get()).matches(external_id, email))
         .collect())
+}
+
+/// Like [`find_texts`], each user parsed (find-or-create-user).
+pub fn find(
+    client: &Client,
+    id: Option<&str>,
+    external_id: Option<&str>,
+    email: Option<&str>,
+) -> Result<Vec<Value>> {
+    find_texts(client, id, external_id, email)?
+        .iter()
+        .map(|text| serde_json::from_str(text.get()).map_err(|e| Error::Internal(e.to_string())))
+        .collect()
 }
 
 /// Whether `contact` is a user with the given external_id and email (those given).
 pub fn is_match(contact: &Value, external_id: Option<&str>, email: Option<&str>) -> bool {
-    Role::User.matches(contact)
-        && external_id.is_none_or(|x| str_field(contact, "external_id") == Some(x))
-        && email.is_none_or(|e| {
-            str_field(contact, "email").is_some_and(|ce| ce.eq_ignore_ascii_case(e))
-        })
+    let field = |key| str_field(contact, key).map(Cow::Borrowed);
+    MatchKeys {
+        role: field("role"),
+        email: field("email"),
+        external_id: field("external_id"),
+    }
+    .matches(external_id, email)
+}
+
+/// What matching a user needs of a contact, read from its JSON text without building the rest.
+#[derive(Deserialize, Default)]
+struct MatchKeys<'a> {
+    #[serde(borrow, default)]
+    role: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    email: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    external_id: Option<Cow<'a, str>>,
+}
+
+impl<'a> MatchKeys<'a> {
+    /// A contact whose fields are not text (never seen from Intercom) matches nothing.
+    fn of_text(text: &'a str) -> Self {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
+    fn matches(&self, external_id: Option<&str>, email: Option<&str>) -> bool {
+        fn given<'f>(f: &'f Option<Cow<'_, str>>) -> Option<&'f str> {
+            f.as_deref().filter(|s| !s.is_empty())
+        }
+        given(&self.role) == Some(Role::User.as_str())
+            && external_id.is_none_or(|x| given(&self.external_id) == Some(x))
+            && email.is_none_or(|e| given(&self.email).is_some_and(|ce| ce.eq_ignore_ascii_case(e)))
+    }
 }

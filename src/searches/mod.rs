@@ -8,6 +8,7 @@ pub mod find_user;
 use crate::error::Result;
 use crate::intercom::Client;
 use crate::operation::{find, SearchOp};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Every search, in the order `describe()` lists them.
@@ -19,7 +20,18 @@ pub const ALL: &[SearchOp] = &[
 ];
 
 /// Runs the search `key` with `input` (JSON text).
-pub fn run(client: &Client, key: &str, input: &str) -> Result<Vec<Value>> {
+pub fn run(client: &Client, key: &str, input: &str) -> Result<Vec<Box<RawValue>>> {
     let op = find(ALL, key, |op| &op.meta, "search")?;
     (op.run)(client, input)
+}
+
+/// `items` as JSON text, for searches that build their items.
+pub(crate) fn texts(items: Vec<Value>) -> Result<Vec<Box<RawValue>>> {
+    items
+        .iter()
+        .map(|v| {
+            serde_json::value::to_raw_value(v)
+                .map_err(|e| crate::error::Error::Internal(e.to_string()))
+        })
+        .collect()
 }
