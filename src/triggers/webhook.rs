@@ -153,7 +153,7 @@ pub fn normalise_times(v: &mut Value) {
 fn normalise_map(map: &mut Map<String, Value>) {
     for (k, v) in map.iter_mut() {
         if k.ends_with("_at") {
-            if let Some(secs) = v.as_str().and_then(parse_iso8601) {
+            if let Some(secs) = v.as_str().and_then(full_date_time) {
                 *v = json!(secs);
                 continue;
             }
@@ -163,12 +163,12 @@ fn normalise_map(map: &mut Map<String, Value>) {
 }
 
 fn unix(v: &Value) -> Option<i64> {
-    v.as_i64().or_else(|| v.as_str().and_then(parse_iso8601))
+    v.as_i64().or_else(|| v.as_str().and_then(full_date_time))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM|±HHMM]` → Unix seconds (no zone means UTC). Only
 /// full date-times count: a bare date in a webhook's `*_at` field stays as Intercom sent it.
-pub fn parse_iso8601(s: &str) -> Option<i64> {
+pub fn full_date_time(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let full = b.len() >= 19 && matches!(b[10], b'T' | b't' | b' ') && b[16] == b':';
     full.then(|| crate::time::parse_iso8601(s)).flatten()
@@ -258,20 +258,20 @@ mod tests {
 
     #[test]
     fn iso8601_forms() {
-        assert_eq!(parse_iso8601("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(full_date_time("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(
-            parse_iso8601("2026-01-10T04:41:59.251+00:00"),
+            full_date_time("2026-01-10T04:41:59.251+00:00"),
             Some(1_768_020_119)
         );
         assert_eq!(
-            parse_iso8601("2026-01-10T05:41:59+01:00"),
+            full_date_time("2026-01-10T05:41:59+01:00"),
             Some(1_768_020_119)
         );
         assert_eq!(
-            parse_iso8601("2026-01-09T23:41:59-0500"),
+            full_date_time("2026-01-09T23:41:59-0500"),
             Some(1_768_020_119)
         );
-        assert_eq!(parse_iso8601("2000-02-29T12:00:00"), Some(951_825_600));
+        assert_eq!(full_date_time("2000-02-29T12:00:00"), Some(951_825_600));
         for bad in [
             "",
             "2026-01-10",
@@ -280,7 +280,7 @@ mod tests {
             "not a date at all!!",
             "2026-01-10T00:00:00.Z",
         ] {
-            assert_eq!(parse_iso8601(bad), None, "{bad}");
+            assert_eq!(full_date_time(bad), None, "{bad}");
         }
     }
 
