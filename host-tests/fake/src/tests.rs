@@ -937,7 +937,12 @@ fn faults() {
     }
     let len: usize = head
         .lines()
-        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .find_map(|l| {
+            // Header names are case-insensitive (hyper writes them in lower case).
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim())
+        })
         .unwrap()
         .parse()
         .unwrap();
