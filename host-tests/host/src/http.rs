@@ -1,6 +1,7 @@
 //! The WASI HTTP hook: every outgoing request passes the egress policy, then goes out through the
-//! host's keep-alive pool with the host's timeouts (the guest sets only the connect timeout;
-//! first-byte and between-bytes are ours) and a bound on the response size.
+//! host's keep-alive pool with the host's timeouts (connect: the pool's, from `Limits`;
+//! first-byte and between-bytes: ours, capped by the call's budget; a guest may only shorten
+//! them) and a bound on the response size.
 
 use super::budget::Budget;
 use super::egress::EgressPolicy;
@@ -69,7 +70,6 @@ impl WasiHttpHooks for EgressHooks {
         let pool = self.pool.clone();
         let budget = self.budget;
         let timeouts = Timeouts {
-            connect: budget.cap(options.connect_timeout.unwrap_or(DEFAULT_TIMEOUT)),
             first_byte: budget.cap(options.first_byte_timeout.unwrap_or(DEFAULT_TIMEOUT)),
             between_bytes: budget.cap(options.between_bytes_timeout.unwrap_or(DEFAULT_TIMEOUT)),
         };

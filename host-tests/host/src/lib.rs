@@ -286,7 +286,7 @@ impl ConnectorHost {
             engine,
             pre,
             policy: Arc::new(policy),
-            pool: Arc::default(),
+            pool: Arc::new(pool::Pool::new(limits.connect_timeout)),
             limits,
             loaded,
             _ticker,

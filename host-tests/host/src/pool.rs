@@ -29,10 +29,10 @@ const MAX_IDLE_PER_ORIGIN: usize = 8;
 /// connections on their side too (a guess at their timeout; shorter is only a reconnect).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Timeouts for one request.
+/// Timeouts for one request (the TCP connect is bounded by the pool's own timeout, and by the
+/// first-byte deadline, which runs from the request's start).
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
-    pub connect: Duration,
     pub first_byte: Duration,
     pub between_bytes: Duration,
 }
@@ -48,10 +48,15 @@ thread_local! {
 pub struct Pool {
     id: u64,
     tls: rustls::ClientConfig,
+    /// The host's connect timeout, for every thread's connector. A call's remaining budget is
+    /// enforced by the first-byte deadline around each request, not here, so a thread's first
+    /// request late in a call cannot shorten its later connects.
+    connect_timeout: Duration,
 }
 
-impl Default for Pool {
-    fn default() -> Self {
+impl Pool {
+    /// A pool whose TCP connects give up after `connect_timeout`.
+    pub fn new(connect_timeout: Duration) -> Self {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.into(),
@@ -66,18 +71,17 @@ impl Default for Pool {
         Pool {
             id: NEXT.fetch_add(1, Ordering::Relaxed),
             tls,
+            connect_timeout,
         }
     }
-}
 
-impl Pool {
     /// Sends `request` on an idle connection to its origin, or a new one.
     pub async fn send(
         self: Arc<Self>,
         request: http::Request<WasiBody>,
         timeouts: Timeouts,
     ) -> Result<http::Response<WasiBody>, Error> {
-        let client = self.client(timeouts.connect);
+        let client = self.client();
         // The connect timeout bounds the TCP connect inside the client; the first-byte timeout
         // runs from the request's start, so it also bounds a TLS handshake that stalls. Both are
         // within the call's budget already.
@@ -89,7 +93,7 @@ impl Pool {
     }
 
     /// This thread's client for this pool, built on first use.
-    fn client(self: &Arc<Self>, connect_timeout: Duration) -> PooledClient {
+    fn client(self: &Arc<Self>) -> PooledClient {
         CLIENTS.with(|clients| {
             let mut clients = clients.borrow_mut();
             // Forget the clients of pools (hosts) that are gone.
@@ -97,17 +101,17 @@ impl Pool {
             if let Some((_, _, client)) = clients.iter().find(|(id, _, _)| *id == self.id) {
                 return client.clone();
             }
-            let client = self.build(connect_timeout);
+            let client = self.build();
             clients.push((self.id, Arc::downgrade(self), client.clone()));
             client
         })
     }
 
-    fn build(&self, connect_timeout: Duration) -> PooledClient {
+    fn build(&self) -> PooledClient {
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
         tcp.set_nodelay(true);
-        tcp.set_connect_timeout(Some(connect_timeout));
+        tcp.set_connect_timeout(Some(self.connect_timeout));
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(self.tls.clone())
             .https_or_http()
