@@ -77,29 +77,34 @@ pub fn search_exact_texts(
     fields: &[(&str, &str)],
     limit: u32,
 ) -> Result<Vec<Box<RawValue>>> {
-    let mut filters = vec![filter("role", "=", role.as_str())];
-    filters.extend(fields.iter().map(|(f, v)| filter(f, "=", *v)));
-    let query = and(filters);
-    let search = Search {
-        path: "/contacts/search",
-        query: &query,
-        sort: Some(("updated_at", "descending")),
-        per_page: limit,
-    };
-    Ok(search.raw_page(client, None)?.data)
+    let query = exact_query(role, fields);
+    Ok(exact_search(&query, limit).raw_page(client, None)?.data)
 }
 
-/// Like [`search_exact_texts`], each contact parsed.
+/// Like [`search_exact_texts`], each contact parsed (in one pass over the answer).
 pub fn search_exact(
     client: &Client,
     role: Role,
     fields: &[(&str, &str)],
     limit: u32,
 ) -> Result<Vec<Value>> {
-    search_exact_texts(client, role, fields, limit)?
-        .iter()
-        .map(|text| json_body(text.get().as_bytes(), 200))
-        .collect()
+    let query = exact_query(role, fields);
+    Ok(exact_search(&query, limit).page(client, None)?.data)
+}
+
+fn exact_query(role: Role, fields: &[(&str, &str)]) -> Value {
+    let mut filters = vec![filter("role", "=", role.as_str())];
+    filters.extend(fields.iter().map(|(f, v)| filter(f, "=", *v)));
+    and(filters)
+}
+
+fn exact_search(query: &Value, limit: u32) -> Search<'_> {
+    Search {
+        path: "/contacts/search",
+        query,
+        sort: Some(("updated_at", "descending")),
+        per_page: limit,
+    }
 }
 
 /// The contact id from a `Link: </contacts/ID>; rel="canonical"` header.
