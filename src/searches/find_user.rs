@@ -1,6 +1,6 @@
 //! find-user: a user by Intercom id, external_id (your user id, 1.x `user_id`) or email.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::input::{parse, require_one_of, schema_require_any, Id, Text};
 use crate::intercom::contacts::{self, str_field, Role};
 use crate::intercom::Client;
@@ -70,17 +70,37 @@ pub fn find_texts(
     external_id: Option<&str>,
     email: Option<&str>,
 ) -> Result<Vec<Box<RawValue>>> {
+    if id.is_some() || external_id.is_some() {
+        return super::texts(find(client, id, external_id, email)?);
+    }
+    Ok(contacts::search_exact_texts(
+        client,
+        Role::User,
+        &[("email", email.unwrap_or_default())],
+        LIMIT,
+    )?
+    .into_iter()
+    .filter(|c| MatchKeys::of_text(c.get()).matches(None, email))
+    .collect())
+}
+
+/// Users with every identifier given (at least one), most recently updated first. Also the
+/// lookup of find-or-create-user.
+pub fn find(
+    client: &Client,
+    id: Option<&str>,
+    external_id: Option<&str>,
+    email: Option<&str>,
+) -> Result<Vec<Value>> {
     let found = if let Some(id) = id {
-        super::texts(contacts::get(client, id)?.into_iter().collect())?
+        contacts::get(client, id)?.into_iter().collect()
     } else if let Some(ext) = external_id {
         // Exact and immediate (search lags minutes behind writes).
-        super::texts(
-            contacts::find_user_by_external_id(client, ext)?
-                .into_iter()
-                .collect(),
-        )?
+        contacts::find_user_by_external_id(client, ext)?
+            .into_iter()
+            .collect()
     } else {
-        contacts::search_exact_texts(
+        contacts::search_exact(
             client,
             Role::User,
             &[("email", email.unwrap_or_default())],
@@ -89,21 +109,8 @@ pub fn find_texts(
     };
     Ok(found
         .into_iter()
-        .filter(|c| MatchKeys::of_text(c.get()).matches(external_id, email))
+        .filter(|c| is_match(c, external_id, email))
         .collect())
-}
-
-/// Like [`find_texts`], each user parsed (find-or-create-user).
-pub fn find(
-    client: &Client,
-    id: Option<&str>,
-    external_id: Option<&str>,
-    email: Option<&str>,
-) -> Result<Vec<Value>> {
-    find_texts(client, id, external_id, email)?
-        .iter()
-        .map(|text| serde_json::from_str(text.get()).map_err(|e| Error::Internal(e.to_string())))
-        .collect()
 }
 
 /// Whether `contact` is a user with the given external_id and email (those given).

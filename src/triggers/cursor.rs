@@ -170,6 +170,7 @@ impl Cursor {
             .emitted
             .values_mut()
             .chain(cursor.expanded.values_mut())
+            .filter(|keys| !keys.is_sorted())
         {
             crate::sort::sort_by(keys, Ord::cmp);
             keys.dedup();

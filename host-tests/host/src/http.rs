@@ -10,6 +10,7 @@ use super::Limits;
 use http_body_util::{BodyExt, Limited};
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
 type IoFuture = Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>;
@@ -18,13 +19,12 @@ type SendFuture = Box<
         + Send,
 >;
 
-/// Used only if neither the host nor the guest set a timeout (the host always does).
-const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
 pub struct EgressHooks {
     policy: Arc<EgressPolicy>,
     pool: Arc<Pool>,
-    options: RequestOptions,
+    /// The host's first-byte and between-bytes timeouts (`Limits`).
+    first_byte: Duration,
+    between_bytes: Duration,
     max_response_bytes: usize,
     budget: Budget,
 }
@@ -36,15 +36,11 @@ impl EgressHooks {
         limits: &Limits,
         budget: Budget,
     ) -> Self {
-        let options = RequestOptions {
-            connect_timeout: Some(limits.connect_timeout),
-            first_byte_timeout: Some(limits.first_byte_timeout),
-            between_bytes_timeout: Some(limits.between_bytes_timeout),
-        };
         EgressHooks {
             policy,
             pool,
-            options,
+            first_byte: limits.first_byte_timeout,
+            between_bytes: limits.between_bytes_timeout,
             max_response_bytes: limits.max_response_bytes,
             budget,
         }
@@ -64,14 +60,16 @@ impl WasiHttpHooks for EgressHooks {
             uri.host().unwrap_or_default(),
             uri.port_u16(),
         );
-        // The guest may only shorten our timeouts, never lengthen them.
-        let options = clamp(options, &self.options);
         let max = self.max_response_bytes;
         let pool = self.pool.clone();
         let budget = self.budget;
+        // The guest may only shorten our timeouts, never lengthen them; the call's budget caps both.
+        let guest = options.unwrap_or_default();
+        let shorter =
+            |g: Option<Duration>, host: Duration| budget.cap(g.map_or(host, |g| g.min(host)));
         let timeouts = Timeouts {
-            first_byte: budget.cap(options.first_byte_timeout.unwrap_or(DEFAULT_TIMEOUT)),
-            between_bytes: budget.cap(options.between_bytes_timeout.unwrap_or(DEFAULT_TIMEOUT)),
+            first_byte: shorter(guest.first_byte_timeout, self.first_byte),
+            between_bytes: shorter(guest.between_bytes_timeout, self.between_bytes),
         };
         Box::new(async move {
             if decision.is_err() {
@@ -95,19 +93,6 @@ impl WasiHttpHooks for EgressHooks {
             // The pool drives each connection on its own task, so there is no I/O future to hand back.
             Ok((response, Box::new(std::future::ready(Ok(()))) as IoFuture))
         })
-    }
-}
-
-fn clamp(guest: Option<RequestOptions>, host: &RequestOptions) -> RequestOptions {
-    let pick = |g: Option<std::time::Duration>, h: Option<std::time::Duration>| match (g, h) {
-        (Some(g), Some(h)) => Some(g.min(h)),
-        (g, h) => h.or(g),
-    };
-    let guest = guest.unwrap_or_default();
-    RequestOptions {
-        connect_timeout: pick(guest.connect_timeout, host.connect_timeout),
-        first_byte_timeout: pick(guest.first_byte_timeout, host.first_byte_timeout),
-        between_bytes_timeout: pick(guest.between_bytes_timeout, host.between_bytes_timeout),
     }
 }
 

@@ -284,6 +284,20 @@ search with calls in flight (one host; threads; canned upstream)"
     Ok(())
 }
 
+/// A canned upstream replaying `answers`, and a host and connection allowed to reach only it
+/// (besides Intercom's hosts). The upstream stops when the first value is dropped.
+fn canned_host(
+    component: &Path,
+    answers: Vec<canned::Answer>,
+) -> Result<(canned::CannedUpstream, ConnectorHost, Connection)> {
+    let canned = canned::CannedUpstream::start(answers)?;
+    let mut policy = host::EgressPolicy::intercom();
+    policy.allow(&canned.host());
+    let host = ConnectorHost::load(component, policy, Limits::default())?;
+    let conn = host::connection(TOKEN, host::Region::Us, Some(canned.base_url()));
+    Ok((canned, host, conn))
+}
+
 /// `bench profile`: one operation (`CONNECTOR_BENCH_OP`: search, action or poll; default
 /// search) through the component against the canned upstream, `rounds` times and nothing else,
 /// so a profiler attached to the process (`perf record`, with `CONNECTOR_PERFMAP=1` for the
@@ -308,11 +322,7 @@ fn profile(
     fake.clear_requests();
     operation(host, conn, name, cursor)?;
     let requests = fake.requests();
-    let canned = canned::CannedUpstream::start(native.answers(&requests)?)?;
-    let mut policy = host::EgressPolicy::intercom();
-    policy.allow(&canned.host());
-    let canned_host = ConnectorHost::load(component, policy, Limits::default())?;
-    let canned_conn = host::connection(TOKEN, host::Region::Us, Some(canned.base_url()));
+    let (_canned, canned_host, canned_conn) = canned_host(component, native.answers(&requests)?)?;
     operation(&canned_host, &canned_conn, name, cursor)?;
     let started = Instant::now();
     for _ in 0..rounds {
@@ -444,11 +454,7 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
             );
         }
         // The same requests answered from memory: what the component and host themselves cost.
-        let canned = canned::CannedUpstream::start(recorded)?;
-        let mut canned_policy = host::EgressPolicy::intercom();
-        canned_policy.allow(&canned.host());
-        let canned_host = ConnectorHost::load(component, canned_policy, Limits::default())?;
-        let canned_conn = host::connection(TOKEN, host::Region::Us, Some(canned.base_url()));
+        let (canned, canned_host, canned_conn) = canned_host(component, recorded)?;
         let canned_native = Native {
             agent: ureq::Agent::new_with_defaults(),
             base: canned.base_url(),
