@@ -29,7 +29,7 @@ fn object(input: &str) -> Result<Value> {
     if input.trim().is_empty() {
         return Ok(Value::Object(Map::new()));
     }
-    let value = serde_json::from_str(input)
+    let value = serde_json::from_slice(input.as_bytes())
         .map_err(|e| Error::invalid("", format!("input is not valid JSON: {e}")))?;
     checked_object(value)
 }

@@ -38,7 +38,8 @@ pub(crate) use input_schema;
 impl InputSchema {
     /// The schema as a value, to extend per workspace.
     pub fn value(&self) -> Value {
-        serde_json::from_str(self.text.text()).expect("committed input schemas are valid JSON")
+        serde_json::from_slice(self.text.text().as_bytes())
+            .expect("committed input schemas are valid JSON")
     }
 }
 

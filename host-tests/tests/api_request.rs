@@ -137,5 +137,13 @@ fn paths_that_could_leave_the_host_send_nothing() {
         )
         .unwrap_err();
     assert_eq!(invalid_field(&e), "body");
+    // A query value that is not text names its parameter.
+    let e = h
+        .action(
+            "api-request",
+            json!({"method": "GET", "path": "/companies", "query": {"name": "x", "per_page": 5}}),
+        )
+        .unwrap_err();
+    assert_eq!(invalid_field(&e), "query.per_page");
     assert!(h.fake.requests().is_empty(), "{:?}", h.calls());
 }

@@ -12,8 +12,7 @@ use crate::schemas::{API_REQUEST_SAMPLE, API_REQUEST_SCHEMA};
 use crate::transport::Method;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use serde_json::{json, Map, Value};
 
 /// The HTTP method.
 #[derive(Deserialize, JsonSchema, Clone, Copy)]
@@ -38,7 +37,10 @@ pub struct Input {
     /// query (use `query`), fragment or `..` segment.
     pub path: String,
     /// Query parameters (values are encoded for you).
-    pub query: Option<BTreeMap<String, String>>,
+    // Read as a JSON object (code the component has anyway; a `BTreeMap` cost 12 KB of B-tree),
+    // each value checked to be text below.
+    #[schemars(with = "Option<std::collections::BTreeMap<String, String>>")]
+    pub query: Option<Map<String, Value>>,
     /// The JSON request body (not for GET).
     pub body: Option<Value>,
 }
@@ -74,6 +76,9 @@ fn run(client: &Client, input: &str) -> Result<Value> {
         if k.is_empty() {
             return Err(Error::invalid("query", "parameter names must not be empty"));
         }
+        let Some(v) = v.as_str() else {
+            return Err(Error::invalid(format!("query.{k}"), "must be text"));
+        };
         target.push(if i == 0 { '?' } else { '&' });
         target.push_str(&encode(k));
         target.push('=');

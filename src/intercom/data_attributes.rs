@@ -243,7 +243,7 @@ pub fn coerce_as(kind: Kind, v: &Value) -> std::result::Result<Value, String> {
         // float parser (with its 10 KB table) would be in the component for this line alone.
         Kind::Number => match (
             v.as_f64(),
-            text.and_then(|t| serde_json::from_str::<f64>(t).ok()),
+            text.and_then(|t| serde_json::from_slice::<f64>(t.as_bytes()).ok()),
         ) {
             (Some(f), _) | (None, Some(f)) => json!(f),
             _ => return Err(format!("expected a number, got {v}")),

@@ -132,7 +132,7 @@ fn found(client: &Client, input: &str) -> Result<Vec<Value>> {
     let mut found: Vec<Value> = page
         .data
         .iter()
-        .filter_map(|raw| serde_json::from_str(raw.get()).ok())
+        .filter_map(|raw| serde_json::from_slice(raw.get().as_bytes()).ok())
         .collect();
     crate::sort::sort_by_key(&mut found, |t: &Value| {
         std::cmp::Reverse(t.get("created_at").and_then(Value::as_i64))

@@ -138,7 +138,7 @@ struct MatchKeys<'a> {
 impl<'a> MatchKeys<'a> {
     /// A contact whose fields are not text (never seen from Intercom) matches nothing.
     fn of_text(text: &'a str) -> Self {
-        serde_json::from_str(text).unwrap_or_default()
+        serde_json::from_slice(text.as_bytes()).unwrap_or_default()
     }
 
     fn matches(&self, external_id: Option<&str>, email: Option<&str>) -> bool {

@@ -17,7 +17,6 @@
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Bumped when the layout changes; older cursors are then rejected with a clear message.
 /// 2: the lag window (`f`, `s`, `x`) replaced the keys at the mark.
@@ -26,8 +25,113 @@ const VERSION: u32 = 2;
 /// The longest cursor text: what a host can store beside each automation.
 pub const MAX_TEXT: usize = 64 * 1024;
 
-/// Keys (or item ids) grouped by their second.
-pub type BySecond = BTreeMap<i64, Vec<String>>;
+/// Keys (or item ids) grouped by their second: seconds ascending, each second's keys sorted
+/// and unique (a burst puts hundreds of keys in one second: lookups are binary searches, a scan
+/// made a poll of 150 new users quadratic). Written as a JSON object keyed by the second, as the
+/// `BTreeMap` it replaces wrote it, so saved cursors read back; a sorted list, because the
+/// B-tree's code was 12 KB of the component for a map of a few dozen seconds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BySecond(Vec<(i64, Vec<String>)>);
+
+impl BySecond {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many seconds hold keys.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn position(&self, ts: i64) -> std::result::Result<usize, usize> {
+        self.0.binary_search_by_key(&ts, |(second, _)| *second)
+    }
+
+    /// The keys remembered at second `ts`.
+    pub fn get(&self, ts: i64) -> Option<&[String]> {
+        let at = self.position(ts).ok()?;
+        Some(&self.0[at].1)
+    }
+
+    fn contains(&self, ts: i64, key: &str) -> bool {
+        self.get(ts)
+            .is_some_and(|keys| keys.binary_search_by(|k| k.as_str().cmp(key)).is_ok())
+    }
+
+    fn insert(&mut self, ts: i64, key: String) {
+        let at = self.position(ts).unwrap_or_else(|at| {
+            self.0.insert(at, (ts, Vec::new()));
+            at
+        });
+        let keys = &mut self.0[at].1;
+        if let Err(at) = keys.binary_search(&key) {
+            keys.insert(at, key);
+        }
+    }
+
+    /// The oldest second that holds keys.
+    pub fn oldest(&self) -> Option<i64> {
+        self.0.first().map(|(second, _)| *second)
+    }
+
+    /// Drops every second before `start`.
+    fn forget_before(&mut self, start: i64) {
+        let before = self.0.partition_point(|(second, _)| *second < start);
+        self.0.drain(..before);
+    }
+
+    /// Takes out the keys of second `ts`.
+    fn remove(&mut self, ts: i64) -> Option<Vec<String>> {
+        let at = self.position(ts).ok()?;
+        Some(self.0.remove(at).1)
+    }
+}
+
+impl Serialize for BySecond {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(second, keys)| (second, keys)))
+    }
+}
+
+impl<'de> Deserialize<'de> for BySecond {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct Seconds;
+        impl<'de> serde::de::Visitor<'de> for Seconds {
+            type Value = BySecond;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("keys by second")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<BySecond, A::Error> {
+                let mut seconds = Vec::new();
+                while let Some(entry) = map.next_entry::<i64, Vec<String>>()? {
+                    seconds.push(entry);
+                }
+                // Put in order what this code did not write (older cursors kept keys unsorted);
+                // a second given twice keeps its last list, as the `BTreeMap` did.
+                if !seconds.is_sorted_by(|a, b| a.0 < b.0) {
+                    crate::sort::sort_by_key(&mut seconds, |(second, _)| *second);
+                    seconds.reverse();
+                    seconds.dedup_by_key(|(second, _)| *second);
+                    seconds.reverse();
+                }
+                for (_, keys) in seconds.iter_mut().filter(|(_, keys)| !keys.is_sorted()) {
+                    crate::sort::sort_by(keys, Ord::cmp);
+                    keys.dedup();
+                }
+                Ok(BySecond(seconds))
+            }
+        }
+        deserializer.deserialize_map(Seconds)
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cursor {
@@ -44,10 +148,10 @@ pub struct Cursor {
     #[serde(rename = "f", default, skip_serializing_if = "is_zero")]
     pub floor: i64,
     /// Keys of the events emitted inside the lag window, by event second.
-    #[serde(rename = "s", default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(rename = "s", default, skip_serializing_if = "BySecond::is_empty")]
     pub emitted: BySecond,
     /// Ids of the items already expanded inside the lag window, by window second.
-    #[serde(rename = "x", default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(rename = "x", default, skip_serializing_if = "BySecond::is_empty")]
     pub expanded: BySecond,
     /// A search read that stopped at the page bound and resumes at the next poll.
     #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
@@ -91,26 +195,26 @@ impl Cursor {
 
     /// Whether `key` was emitted at second `ts`.
     pub fn was_emitted(&self, ts: i64, key: &str) -> bool {
-        contains(&self.emitted, ts, key)
+        self.emitted.contains(ts, key)
     }
 
     /// Whether item `id` was expanded at window second `ts`.
     pub fn was_expanded(&self, ts: i64, id: &str) -> bool {
-        contains(&self.expanded, ts, id)
+        self.expanded.contains(ts, id)
     }
 
     pub fn remember_emitted(&mut self, ts: i64, key: String) {
-        insert(&mut self.emitted, ts, key);
+        self.emitted.insert(ts, key);
     }
 
     pub fn remember_expanded(&mut self, ts: i64, id: String) {
-        insert(&mut self.expanded, ts, id);
+        self.expanded.insert(ts, id);
     }
 
     /// Forgets what lies before `start` (outside the lag window): nothing there is emitted again.
     pub fn forget_before(&mut self, start: i64) {
-        self.emitted = self.emitted.split_off(&start);
-        self.expanded = self.expanded.split_off(&start);
+        self.emitted.forget_before(start);
+        self.expanded.forget_before(start);
     }
 
     /// The cursor as opaque text, at most [`MAX_TEXT`] long: past it the oldest remembered
@@ -124,18 +228,17 @@ impl Cursor {
             // JSON bytes to shed (base64 is 4/3 of it), forgetting whole seconds oldest first.
             let mut excess = (text.len() - MAX_TEXT) * 3 / 4 + 1;
             while excess > 0 {
-                let oldest = [self.emitted.keys().next(), self.expanded.keys().next()]
+                let oldest = [self.emitted.oldest(), self.expanded.oldest()]
                     .into_iter()
                     .flatten()
-                    .min()
-                    .copied();
+                    .min();
                 let Some(ts) = oldest else {
                     // Nothing left to forget: only a giant search position could be this long.
                     self.scan = None;
                     break;
                 };
                 for map in [&mut self.emitted, &mut self.expanded] {
-                    if let Some(keys) = map.remove(&ts) {
+                    if let Some(keys) = map.remove(ts) {
                         excess = excess
                             .saturating_sub(keys.iter().map(|k| k.len() + 3).sum::<usize>() + 16);
                     }
@@ -154,7 +257,7 @@ impl Cursor {
             )
         };
         let bytes = base64url_decode(text.trim()).ok_or_else(|| bad("not base64url"))?;
-        let mut cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad("not a cursor"))?;
+        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad("not a cursor"))?;
         if cursor.version != VERSION {
             return Err(bad("unsupported cursor version"));
         }
@@ -164,32 +267,7 @@ impl Cursor {
         if cursor.mark < 0 || cursor.floor < 0 {
             return Err(bad("negative time"));
         }
-        // Each second's keys are kept sorted, for lookups by binary search; a cursor written
-        // before they were is put in order here.
-        for keys in cursor
-            .emitted
-            .values_mut()
-            .chain(cursor.expanded.values_mut())
-            .filter(|keys| !keys.is_sorted())
-        {
-            crate::sort::sort_by(keys, Ord::cmp);
-            keys.dedup();
-        }
         Ok(cursor)
-    }
-}
-
-/// A burst can put hundreds of keys in one second, so each second's keys are sorted: a lookup
-/// is a binary search, not a scan (a scan made a poll of 150 new users quadratic).
-fn contains(map: &BySecond, ts: i64, key: &str) -> bool {
-    map.get(&ts)
-        .is_some_and(|keys| keys.binary_search_by(|k| k.as_str().cmp(key)).is_ok())
-}
-
-fn insert(map: &mut BySecond, ts: i64, key: String) {
-    let keys = map.entry(ts).or_default();
-    if let Err(at) = keys.binary_search(&key) {
-        keys.insert(at, key);
     }
 }
 
@@ -287,15 +365,34 @@ mod tests {
         let text = c.encode();
         assert!(text.len() <= MAX_TEXT, "{}", text.len());
         let back = Cursor::decode(&text, "new-user").unwrap();
-        let oldest_kept = *back.emitted.keys().next().unwrap();
+        let oldest_kept = back.emitted.oldest().unwrap();
         assert_eq!(
             back.floor, oldest_kept,
             "floor just past the forgotten seconds"
         );
         assert!(back.floor > 1_700_000_000 - 49);
         // Kept seconds are whole: every key of the newest second is there.
-        assert_eq!(back.emitted[&1_700_000_000].len(), 100);
+        assert_eq!(back.emitted.get(1_700_000_000).unwrap().len(), 100);
         assert!(back.emitted.len() >= 10, "most of the window is kept");
+    }
+
+    #[test]
+    fn cursors_written_with_unsorted_keys_are_put_in_order() {
+        // Seconds out of order, a second given twice (the last list counts, as a map reads it)
+        // and keys out of order with a repeat: what earlier versions could write.
+        let json = br#"{"v":2,"t":"new-user","h":30,"s":{"30":["b","a","b"],"10":["z"],"20":["x"],"10":["y","w"]}}"#;
+        let c = Cursor::decode(&base64url_encode(json), "new-user").unwrap();
+        assert_eq!(c.emitted.oldest(), Some(10));
+        assert_eq!(c.emitted.get(10).unwrap(), ["w", "y"]);
+        assert_eq!(c.emitted.get(30).unwrap(), ["a", "b"]);
+        assert!(c.was_emitted(20, "x") && c.was_emitted(30, "a") && !c.was_emitted(10, "z"));
+        // Written back as an object keyed by the second, oldest first.
+        let mut again = c.clone();
+        let text = String::from_utf8(base64url_decode(&again.encode()).unwrap()).unwrap();
+        assert!(
+            text.contains(r#""s":{"10":["w","y"],"20":["x"],"30":["a","b"]}"#),
+            "{text}"
+        );
     }
 
     fn field(r: Result<Cursor>) -> String {

@@ -65,7 +65,7 @@ impl Data {
         match self {
             Data::Value(v) => v.clone(),
             // Raw data was read by the same parser, so this only fails past its nesting limit.
-            Data::Text(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+            Data::Text(raw) => serde_json::from_slice(raw.get().as_bytes()).unwrap_or(Value::Null),
         }
     }
 }

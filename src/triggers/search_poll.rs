@@ -88,7 +88,7 @@ impl Item {
     /// An item read through its head fields only; one whose head fields have other types is
     /// parsed whole at once.
     pub fn lazy(raw: Box<RawValue>) -> Item {
-        match serde_json::from_str(raw.get()) {
+        match serde_json::from_slice(raw.get().as_bytes()) {
             Ok(head) => Item {
                 raw,
                 head,
@@ -115,7 +115,9 @@ impl Item {
         self.parsed
             // It parsed once already (as part of the page), so this only fails past serde_json's
             // nesting limit, which the page parse shares.
-            .get_or_insert_with(|| serde_json::from_str(raw.get()).unwrap_or(Value::Null))
+            .get_or_insert_with(|| {
+                serde_json::from_slice(raw.get().as_bytes()).unwrap_or(Value::Null)
+            })
     }
 
     pub fn id(&self) -> Option<&str> {
@@ -148,7 +150,7 @@ impl Item {
             Some(v) => Data::Value(v),
             None => Data::Text(std::mem::replace(
                 &mut self.raw,
-                RawValue::from_string("null".into()).expect("`null` is JSON"),
+                serde_json::value::to_raw_value(&()).expect("`null` serializes"),
             )),
         }
     }
@@ -581,7 +583,11 @@ mod tests {
         assert_eq!(first.events.len(), SAMPLES);
         let cursor = Cursor::decode(&first.cursor, "new-conversation").unwrap();
         assert_eq!((cursor.mark, cursor.floor), (T, T));
-        assert_eq!(cursor.emitted[&T].len(), 4, "all four at the newest second");
+        assert_eq!(
+            cursor.emitted.get(T).unwrap().len(),
+            4,
+            "all four at the newest second"
+        );
         // Something older than the trigger itself turning up late is not new; the same second is.
         ix.add("late-same-second", T, false);
         ix.show_all();
