@@ -1,5 +1,6 @@
 //! Packs the committed JSON schemas and samples (`src/schemas/{input,output,samples}/*.json`)
-//! for `src/schemas/mod.rs` to embed: each file minified (only whitespace between tokens goes, so
+//! and the triggers' notes (`src/schemas/notes/*.txt`, as written) for `src/schemas/mod.rs` to
+//! embed: each JSON file minified (only whitespace between tokens goes, so
 //! keys keep their order and the text parses to the same value), all of them concatenated and
 //! deflated into `OUT_DIR/schemas.deflate`, with `OUT_DIR/schemas_index.rs` saying where each
 //! file sits in the inflated text. The files repeat each other's names and shapes, so the
@@ -17,14 +18,19 @@ fn main() {
         "/// Each packed file (`input/find-user.json`) and where it sits: byte offset, length.\n\
          const INDEX: &[(&str, usize, usize)] = &[\n",
     );
-    for sub in ["input", "output", "samples"] {
+    for (sub, ext) in [
+        ("input", "json"),
+        ("output", "json"),
+        ("samples", "json"),
+        ("notes", "txt"),
+    ] {
         let dir = src.join(sub);
         // A directory entry only reruns on added or removed files; each file is listed below.
         println!("cargo:rerun-if-changed={}", dir.display());
         let mut paths: Vec<_> = std::fs::read_dir(&dir)
             .expect("read src/schemas")
             .map(|e| e.expect("read src/schemas").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .filter(|p| p.extension().is_some_and(|e| e == ext))
             .collect();
         // Same bytes on every machine, whatever order the directory lists in.
         paths.sort();
@@ -32,7 +38,12 @@ fn main() {
             println!("cargo:rerun-if-changed={}", path.display());
             let file = std::fs::read_to_string(&path).expect("read a schema");
             let start = text.len();
-            text.push_str(&minified(&path, &file));
+            if ext == "json" {
+                text.push_str(&minified(&path, &file));
+            } else {
+                // Text as written, without the final newline.
+                text.push_str(file.trim_end());
+            }
             let name = format!("{sub}/{}", path.file_name().unwrap().to_string_lossy());
             writeln!(index, "    ({name:?}, {start}, {}),", text.len() - start).unwrap();
         }

@@ -140,7 +140,7 @@ fn to_wit_operation(op: OperationInfo) -> wit::Operation {
         trigger: op.trigger.map(|t| wit::TriggerInfo {
             webhook_topics: t.webhook_topics.iter().map(|s| s.to_string()).collect(),
             can_poll: t.can_poll,
-            notes: t.notes.into(),
+            notes: t.notes.text().into(),
         }),
         find_or_create: op.find_or_create.map(String::from),
     }

@@ -2,7 +2,7 @@
 
 use super::{Shape, TriggerOp};
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
+use crate::schemas::{Embedded, CONTACT_SAMPLE, CONTACT_SCHEMA};
 
 /// No options.
 #[derive(serde::Deserialize, schemars::JsonSchema, Default)]
@@ -21,7 +21,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
     info: TriggerInfo {
         webhook_topics: &["contact.lead.added_email", "contact.added_email"],
         can_poll: false,
-        notes: "Webhook-only. Intercom records no time for when a lead's email was added: a poller could only compare each lead with what it saw before, which means remembering every lead (unbounded cursor state) and guessing for leads first seen with an email. Subscribe the app to `contact.lead.added_email`; the event is the lead with its new email.",
+        notes: Embedded::at("notes/lead-added-email.txt"),
     },
     poll: None,
     shape: Shape::ContactChange,

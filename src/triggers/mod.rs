@@ -168,7 +168,7 @@ pub fn poll(client: &Client, key: &str, input: &str, cursor: Option<&str>) -> Re
     let poll = op.poll.ok_or_else(|| {
         Error::invalid(
             "key",
-            format!("trigger `{key}` is webhook-only: {}", op.info.notes),
+            format!("trigger `{key}` is webhook-only: {}", op.info.notes.text()),
         )
     })?;
     poll(client, input, cursor)

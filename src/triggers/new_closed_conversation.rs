@@ -7,7 +7,7 @@ use crate::input::parse;
 use crate::intercom::query::filter;
 use crate::intercom::Client;
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
+use crate::schemas::{Embedded, CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -31,7 +31,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
     info: TriggerInfo {
         webhook_topics: &["conversation.admin.closed"],
         can_poll: true,
-        notes: "Polls closed conversations by `statistics.last_close_at`; the event id is the conversation id and close time, so a conversation closed again after being reopened fires again. Intercom sends `conversation.admin.closed` only when an admin closes; the \"Reply and close\" button is known not to fire it (reply, then close separately) and bot/workflow closes have no topic — polling catches all of these, since it reads the close time itself.",
+        notes: Embedded::at("notes/new-closed-conversation.txt"),
     },
     poll: Some(poll),
     shape: Shape::ClosedConversation,

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::input::parse;
 use crate::intercom::{encode, Client};
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{COMPANY_SAMPLE, COMPANY_SCHEMA};
+use crate::schemas::{Embedded, COMPANY_SAMPLE, COMPANY_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -50,7 +50,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
     info: TriggerInfo {
         webhook_topics: &["company.created"],
         can_poll: true,
-        notes: "Intercom can neither search companies nor list them by creation, so each poll reads every company page by page (`GET /companies`, which opens no scroll; past 10,000 companies, where Intercom caps that list, the company scroll, one open per app) and emits those created since the last poll, re-reading the lag window behind the newest. Memory stays bounded by the page size, but a poll costs one request per 50 companies: for very large workspaces prefer the `company.created` webhook. Companies created through the API appear in Intercom's UI (and in `/companies/list`) only once a user is attached to them; this trigger sees them at once.",
+        notes: Embedded::at("notes/new-company.txt"),
     },
     poll: Some(poll),
     shape: Shape::Company,

@@ -7,7 +7,7 @@ use crate::input::parse;
 use crate::intercom::query::filter;
 use crate::intercom::Client;
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
+use crate::schemas::{Embedded, CONVERSATION_SAMPLE, CONVERSATION_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -36,7 +36,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
     info: TriggerInfo {
         webhook_topics: &["conversation.user.created"],
         can_poll: true,
-        notes: "Fires for conversations started by users and by leads alike. Polls `POST /conversations/search` on `created_at`, so it also catches what the webhook misses: Intercom sends no `conversation.user.created` when an assignment rule picks the conversation up first, nor when a lead answers an automated (admin/bot-initiated) message — turn on `include_admin_initiated` to get those too.",
+        notes: Embedded::at("notes/new-conversation.txt"),
     },
     poll: Some(poll),
     shape: Shape::Conversation,

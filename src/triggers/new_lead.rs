@@ -8,7 +8,7 @@ use crate::input::parse;
 use crate::intercom::contacts::Role;
 use crate::intercom::Client;
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
+use crate::schemas::{Embedded, CONTACT_SAMPLE, CONTACT_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -31,7 +31,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
     info: TriggerInfo {
         webhook_topics: &["contact.lead.created", "contact.created"],
         can_poll: true,
-        notes: "Polls leads by `created_at` (contact search, windowed a day back because Intercom matches dates by calendar day). Visitors who chat before signing up are leads (Intercom Acquire); when they sign up they become users without a New User event, so pair this with Lead Converted to User: New Lead + Lead Converted to User + New User cover every signup.",
+        notes: Embedded::at("notes/new-lead.txt"),
     },
     poll: Some(poll),
     shape: Shape::Contact,

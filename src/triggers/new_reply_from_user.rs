@@ -6,7 +6,7 @@ use super::{PollPage, Shape, TriggerOp};
 use crate::error::Result;
 use crate::intercom::Client;
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{REPLY_SCHEMA, USER_REPLY_SAMPLE};
+use crate::schemas::{Embedded, REPLY_SCHEMA, USER_REPLY_SAMPLE};
 
 pub const TRIGGER: TriggerOp = TriggerOp {
     meta: Meta {
@@ -20,7 +20,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
     info: TriggerInfo {
         webhook_topics: &["conversation.user.replied"],
         can_poll: true,
-        notes: "One event per reply, its id the conversation part id, however many replies came between two polls; the webhook gives the same id. Replies are `comment` and `quick_reply` parts authored by a user or lead; the message that starts a conversation is not a reply (see new-conversation). Polls conversations updated since the last poll (`POST /conversations/search` on `updated_at`) and reads each one (`GET /conversations/{id}`, at most 100 per poll). Intercom returns only a conversation's 500 most recent parts and cannot page through older ones, so if more than 500 parts are added to one conversation between two polls the older of them are missed by polling; the webhook delivers each.",
+        notes: Embedded::at("notes/new-reply-from-user.txt"),
     },
     poll: Some(poll),
     shape: Shape::Part(PartKind::UserReply),

@@ -7,7 +7,7 @@ use crate::input::{parse, Id};
 use crate::intercom::query::filter;
 use crate::intercom::Client;
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{TICKET_SAMPLE, TICKET_SCHEMA};
+use crate::schemas::{Embedded, TICKET_SAMPLE, TICKET_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -37,7 +37,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
         // created") and /docs/references/2.16/webhooks/webhook-models.
         webhook_topics: &["ticket.created"],
         can_poll: true,
-        notes: "Polls `POST /tickets/search` on `created_at`; the event id is the ticket id, the same for the `ticket.created` webhook.",
+        notes: Embedded::at("notes/new-ticket.txt"),
     },
     poll: Some(poll),
     shape: Shape::Ticket,

@@ -2,7 +2,7 @@
 
 use super::{Shape, TriggerOp};
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{NEW_UNSUBSCRIPTION_SAMPLE, NEW_UNSUBSCRIPTION_SCHEMA};
+use crate::schemas::{Embedded, NEW_UNSUBSCRIPTION_SAMPLE, NEW_UNSUBSCRIPTION_SCHEMA};
 
 /// No options.
 #[derive(serde::Deserialize, schemars::JsonSchema, Default)]
@@ -21,7 +21,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
     info: TriggerInfo {
         webhook_topics: &["contact.unsubscribed", "user.unsubscribed"],
         can_poll: false,
-        notes: "Webhook-only. Intercom stores `unsubscribed_from_emails` without a time: a poller cannot tell a new unsubscription from an old unsubscriber whose record changed for another reason without remembering every unsubscribed contact (unbounded state). 1.x `user.unsubscribed` deliveries (the user itself) are wrapped into the same `contact_unsubscribe` shape as 2.x ones.",
+        notes: Embedded::at("notes/new-unsubscription.txt"),
     },
     poll: None,
     shape: Shape::ContactUnsubscribe,

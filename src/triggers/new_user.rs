@@ -8,12 +8,11 @@ use crate::input::parse;
 use crate::intercom::contacts::Role;
 use crate::intercom::{companies, Client};
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{CONTACT_SAMPLE, CONTACT_SCHEMA};
+use crate::schemas::{Embedded, CONTACT_SAMPLE, CONTACT_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 #[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +38,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
     info: TriggerInfo {
         webhook_topics: &["contact.user.created", "user.created"],
         can_poll: true,
-        notes: "Polls users by `created_at` (contact search, windowed a day back because Intercom matches dates by calendar day; exact seconds filtered by the connector). A lead who signs up becomes a user without a new user being created: use Lead Converted to User as well — New Lead + Lead Converted to User + New User together cover every signup. Company custom attributes are not in Intercom's user object; turn on `include_company_attributes` to add them (polling only). Intercom's search lags writes by up to a few minutes; webhooks are instant.",
+        notes: Embedded::at("notes/new-user.txt"),
     },
     poll: Some(poll),
     shape: Shape::Contact,
@@ -47,7 +46,8 @@ pub const TRIGGER: TriggerOp = TriggerOp {
 
 fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> {
     let input: Input = parse(input)?;
-    let cache: RefCell<HashMap<String, Option<Value>>> = RefCell::new(HashMap::new());
+    // Companies by id, `null` for one that is gone (a JSON map: code the component has anyway).
+    let cache: RefCell<Map<String, Value>> = RefCell::new(Map::new());
     let enrich = |contact: &mut Value| -> Result<()> {
         let Some(list) = contact
             .pointer_mut("/companies/data")
@@ -63,13 +63,13 @@ fn poll(client: &Client, input: &str, cursor: Option<&str>) -> Result<PollPage> 
             let company = match known {
                 Some(c) => c,
                 None => {
-                    let c = companies::get(client, &id)?;
+                    let c = companies::get(client, &id)?.unwrap_or(Value::Null);
                     cache.borrow_mut().insert(id, c.clone());
                     c
                 }
             };
-            if let Some(c) = company {
-                *entry = c;
+            if !company.is_null() {
+                *entry = company;
             }
         }
         Ok(())

@@ -8,7 +8,9 @@ use crate::input::{parse, Text};
 use crate::intercom::query::filter;
 use crate::intercom::Client;
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{TAG_ADDED_TO_CONVERSATION_SAMPLE, TAG_ADDED_TO_CONVERSATION_SCHEMA};
+use crate::schemas::{
+    Embedded, TAG_ADDED_TO_CONVERSATION_SAMPLE, TAG_ADDED_TO_CONVERSATION_SCHEMA,
+};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -36,7 +38,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
     info: TriggerInfo {
         webhook_topics: &["conversation_part.tag.created"],
         can_poll: true,
-        notes: "Polls conversations updated since the last poll (with `tag` set, only those holding it) and emits each tag whose `applied_at` is new; removing and re-adding a tag fires again. One event per tag added; a webhook delivery adding several tags gives several events.",
+        notes: Embedded::at("notes/tag-added-to-conversation.txt"),
     },
     poll: Some(poll),
     shape: Shape::ConversationTag,

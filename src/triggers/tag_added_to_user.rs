@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::intercom::contacts::Role;
 use crate::intercom::Client;
 use crate::operation::{input_schema, Meta, TriggerInfo};
+use crate::schemas::Embedded;
 
 pub const TRIGGER: TriggerOp = TriggerOp {
     meta: Meta {
@@ -19,7 +20,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
     info: TriggerInfo {
         webhook_topics: &["contact.user.tag.created", "user.tag.created"],
         can_poll: true,
-        notes: "Polls users updated since the last poll (tagging updates a contact; with `tag` set, only users holding that tag) and reads each candidate's tags with their `applied_at` time (one GET /contacts/{id}/tags per candidate, skipped when the contact's embedded tag list shows no match). Each application of a tag fires once; removing and re-applying it fires again. Events have the webhook's `contact_tag` shape.",
+        notes: Embedded::at("notes/tag-added-to-user.txt"),
     },
     poll: Some(poll),
     shape: Shape::ContactTag,

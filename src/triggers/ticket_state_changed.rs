@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::input::parse;
 use crate::intercom::Client;
 use crate::operation::{input_schema, Meta, TriggerInfo};
-use crate::schemas::{TICKET_STATE_CHANGE_SAMPLE, TICKET_STATE_CHANGE_SCHEMA};
+use crate::schemas::{Embedded, TICKET_STATE_CHANGE_SAMPLE, TICKET_STATE_CHANGE_SCHEMA};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -32,7 +32,7 @@ pub const TRIGGER: TriggerOp = TriggerOp {
         // state is updated") and /docs/references/2.16/webhooks/webhook-models.
         webhook_topics: &["ticket.state.updated"],
         can_poll: true,
-        notes: "Polls `POST /tickets/search` on `updated_at` and reads each ticket's `ticket_state_updated_*` parts: one event per change, id `{ticket}:state:{changed_at}`, the same for the `ticket.state.updated` webhook. The parts record state categories, so a move between two states of one category is not seen by polling.",
+        notes: Embedded::at("notes/ticket-state-changed.txt"),
     },
     poll: Some(poll),
     shape: Shape::TicketState,
