@@ -45,6 +45,11 @@ impl EgressHooks {
             budget,
         }
     }
+
+    /// The budget of the store's next call ([`crate::Session`] keeps a store across calls).
+    pub fn set_budget(&mut self, budget: Budget) {
+        self.budget = budget;
+    }
 }
 
 impl WasiHttpHooks for EgressHooks {

@@ -2,7 +2,8 @@
 //! wasmtime `Engine` with the pooling allocator, a `Linker` with WASI (no preopened dirs, no env,
 //! no sockets) and WASI HTTP whose outgoing requests pass the [`EgressPolicy`], and an
 //! `InstancePre` reused for every call. Each call gets a fresh store (isolated state, its own
-//! memory and time [`Limits`]); the compiled component is cached ([`cache`]).
+//! memory and time [`Limits`]), unless the platform opens a [`Session`] for a connection, whose
+//! calls share one instance; the compiled component is cached ([`cache`]).
 //!
 //! A workflow platform depends on this crate by path (`intercom-host = { path =
 //! "…/host-tests/host" }`), loads the `.wasm` once and calls it from any thread:
@@ -41,6 +42,7 @@ mod http;
 pub mod json;
 mod pool;
 mod runtime;
+pub mod session;
 
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -55,6 +57,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 pub use cache::Loaded;
 pub use egress::EgressPolicy;
+pub use session::Session;
 
 /// Host bindings of the `workflow:connector` world, generated from `wit/` (whose `///` comments
 /// document every item; the generated Rust carries none of its own).
@@ -324,9 +327,22 @@ impl ConnectorHost {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        let ticks = (self.limits.call_timeout.as_millis() as u64 * TICKS_PER_SECOND / 1000).max(1);
-        store.set_epoch_deadline(ticks);
+        store.set_epoch_deadline(self.epoch_ticks());
         store
+    }
+
+    /// `call_timeout` in epoch ticks.
+    fn epoch_ticks(&self) -> u64 {
+        (self.limits.call_timeout.as_millis() as u64 * TICKS_PER_SECOND / 1000).max(1)
+    }
+
+    /// Gives the next call on a kept store ([`Session`]) a full time budget of its own.
+    fn restart_budget(&self, store: &mut Store<State>) {
+        let budget = budget::Budget::starting_now(self.limits.call_timeout);
+        let state = store.data_mut();
+        state.budget = budget;
+        state.hooks.set_budget(budget);
+        store.set_epoch_deadline(self.epoch_ticks());
     }
 
     /// Instantiates a fresh instance and runs `f` on it, blocking this thread until it is done

@@ -173,26 +173,54 @@ impl Native {
     }
 }
 
-/// One benchmarked operation through the component, on `host` and `conn`.
-fn operation(host: &ConnectorHost, conn: &Connection, name: &str, cursor: &str) -> Result<()> {
+/// Where a benchmarked call runs: a fresh instance per call (the host's own methods), or a
+/// session's kept instance.
+trait Calls {
+    fn search(&mut self, input: &str) -> Result<Result<Vec<String>, ConnectorError>>;
+    fn action(&mut self, input: &str) -> Result<Result<String, ConnectorError>>;
+    fn poll(&mut self, cursor: &str) -> Result<Result<host::PollPage, ConnectorError>>;
+}
+
+impl Calls for (&ConnectorHost, &Connection) {
+    fn search(&mut self, input: &str) -> Result<Result<Vec<String>, ConnectorError>> {
+        self.0.run_search(self.1, "find-user", input)
+    }
+    fn action(&mut self, input: &str) -> Result<Result<String, ConnectorError>> {
+        self.0.run_action(self.1, "add-tag-to-user", input)
+    }
+    fn poll(&mut self, cursor: &str) -> Result<Result<host::PollPage, ConnectorError>> {
+        self.0.poll_trigger(self.1, "new-user", "{}", Some(cursor))
+    }
+}
+
+impl Calls for host::Session<'_> {
+    fn search(&mut self, input: &str) -> Result<Result<Vec<String>, ConnectorError>> {
+        self.run_search("find-user", input)
+    }
+    fn action(&mut self, input: &str) -> Result<Result<String, ConnectorError>> {
+        self.run_action("add-tag-to-user", input)
+    }
+    fn poll(&mut self, cursor: &str) -> Result<Result<host::PollPage, ConnectorError>> {
+        self.poll_trigger("new-user", "{}", Some(cursor))
+    }
+}
+
+/// One benchmarked operation through the component, on a fresh instance or a session's.
+fn operation(calls: &mut impl Calls, name: &str, cursor: &str) -> Result<()> {
     let fail = |e: ConnectorError| anyhow::anyhow!("{name}: {e:?}");
     match name {
         SEARCH => {
-            host.run_search(conn, "find-user", r#"{"email":"ada@example.com"}"#)?
+            calls
+                .search(r#"{"email":"ada@example.com"}"#)?
                 .map_err(fail)?;
         }
         ACTION => {
-            host.run_action(
-                conn,
-                "add-tag-to-user",
-                r#"{"email":"ada@example.com","tag":"VIP"}"#,
-            )?
-            .map_err(fail)?;
+            calls
+                .action(r#"{"email":"ada@example.com","tag":"VIP"}"#)?
+                .map_err(fail)?;
         }
         _ => {
-            let page = host
-                .poll_trigger(conn, "new-user", "{}", Some(cursor))?
-                .map_err(fail)?;
+            let page = calls.poll(cursor)?.map_err(fail)?;
             anyhow::ensure!(
                 page.events.len() >= 150,
                 "poll returned {} events",
@@ -318,15 +346,15 @@ fn profile(
         "poll" => POLL,
         other => anyhow::bail!("CONNECTOR_BENCH_OP={other}: use search, action or poll"),
     };
-    operation(host, conn, name, cursor)?;
+    operation(&mut (host, conn), name, cursor)?;
     fake.clear_requests();
-    operation(host, conn, name, cursor)?;
+    operation(&mut (host, conn), name, cursor)?;
     let requests = fake.requests();
     let (_canned, canned_host, canned_conn) = canned_host(component, native.answers(&requests)?)?;
-    operation(&canned_host, &canned_conn, name, cursor)?;
+    operation(&mut (&canned_host, &canned_conn), name, cursor)?;
     let started = Instant::now();
     for _ in 0..rounds {
-        operation(&canned_host, &canned_conn, name, cursor)?;
+        operation(&mut (&canned_host, &canned_conn), name, cursor)?;
     }
     let each = started.elapsed() / rounds.max(1) as u32;
     println!(
@@ -431,7 +459,7 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
         );
         println!("operation                         component      native   ratio  (target ≤ {TARGET_OPERATION_RATIO})");
         for name in [SEARCH, ACTION, POLL] {
-            let op = || operation(&host, &conn, name, &cursor);
+            let op = || operation(&mut (&host, &conn), name, &cursor);
             op().with_context(|| format!("warming up {name}"))?;
             fake.clear_requests();
             op()?;
@@ -462,10 +490,10 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
         println!("\nagainst a canned upstream (the fake's answers replayed from memory)");
         println!("operation                         component      native   ratio  overhead  (target ≤ {TARGET_OPERATION_RATIO})");
         for name in [SEARCH, ACTION, POLL] {
-            let op = || operation(&canned_host, &canned_conn, name, &cursor);
+            let op = || operation(&mut (&canned_host, &canned_conn), name, &cursor);
             op().with_context(|| format!("warming up {name} against the canned upstream"))?;
             fake.clear_requests();
-            operation(&host, &conn, name, &cursor)?;
+            operation(&mut (&host, &conn), name, &cursor)?;
             let requests = fake.requests();
             let (component_time, native_time) = time_pair(
                 rounds,
@@ -482,9 +510,37 @@ pub fn run(component: &Path, only: Option<&str>) -> Result<()> {
                 verdict(ratio <= TARGET_OPERATION_RATIO),
             );
         }
+        // The same, each call on one session's kept instance (a platform's worker per
+        // connection): what a fresh instance per call costs, against the same native figure.
+        println!("in a session (one instance kept for the connection's calls)");
+        // The session holds one of the host's instance slots until it is dropped, after this loop.
+        let mut session = canned_host.session(&canned_conn);
+        for name in [SEARCH, ACTION, POLL] {
+            operation(&mut session, name, &cursor)
+                .with_context(|| format!("warming up {name} in a session"))?;
+            fake.clear_requests();
+            operation(&mut (&host, &conn), name, &cursor)?;
+            let requests = fake.requests();
+            let (component_time, native_time) = time_pair(
+                rounds,
+                || operation(&mut session, name, &cursor).expect("operation runs"),
+                || canned_native.replay(&requests).expect("replay runs"),
+            );
+            let ratio = component_time.as_secs_f64() / native_time.as_secs_f64();
+            let overhead = component_time.saturating_sub(native_time);
+            println!(
+                "{:<30} {} {}  {ratio:>5.2} {}  {}",
+                format!("{name} (session)"),
+                us(component_time),
+                us(native_time),
+                us(overhead),
+                verdict(ratio <= TARGET_OPERATION_RATIO),
+            );
+        }
+        drop(session);
         fresh_vs_reused(&canned_host, &canned_conn, rounds)?;
         fake.clear_requests();
-        operation(&host, &conn, SEARCH, &cursor)?;
+        operation(&mut (&host, &conn), SEARCH, &cursor)?;
         concurrency(
             &canned_host,
             &canned_conn,
