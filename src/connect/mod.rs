@@ -81,6 +81,10 @@ pub struct AuthInfo {
     pub access_token: AccessTokenMethod,
 }
 
+/// How to set an app up for OAuth, packed with the schemas (looked up when compiling: a lookup
+/// at run time would compile the packed files' index in).
+const OAUTH_NOTES: crate::schemas::Embedded = crate::schemas::Embedded::at("notes/oauth.txt");
+
 /// Every way to connect an Intercom account.
 pub fn auth_info() -> AuthInfo {
     AuthInfo {
@@ -101,13 +105,7 @@ pub fn auth_info() -> AuthInfo {
             // Tokens last until the app is uninstalled or the token revoked.
             refresh_token: false,
             token_placement: TOKEN_PLACEMENT,
-            notes: "Tick Use OAuth on the app's Authentication page in Intercom's Developer Hub, add the \
-                    host's HTTPS redirect URL (the first is the default) and tick the permissions the \
-                    operations need: Intercom takes no scope parameter. The authorize URL takes client_id, \
-                    state and optionally redirect_uri. Send the code exactly as the redirect gives it: it \
-                    may end in `=`, and Intercom refuses it without. Codes expire after about 5 minutes and \
-                    work once. No refresh token is issued; tokens last until revoked. Exchange the code on \
-                    the workspace's regional host.",
+            notes: OAUTH_NOTES.text(),
         },
         access_token: AccessTokenMethod {
             label: "Access token",

@@ -7,7 +7,8 @@
 //!   after their operation;
 //! - `samples/`: output samples, Intercom's OpenAPI examples and the events operations build
 //!   from them (see `samples/README.md`);
-//! - `notes/<key>.txt`: each trigger's notes (what it catches and misses), plain text.
+//! - `notes/<key>.txt`: each trigger's notes (what it catches and misses), and `oauth.txt`, how to
+//!   set an app up for OAuth (`describe()`'s auth notes), plain text.
 //!
 //! The committed files stay pretty. `build.rs` minifies them (same values, same key order) and
 //! deflates them together: 117 KB of text ship as 12 KB, inflated on the first `describe()` or
@@ -238,16 +239,20 @@ mod tests {
         })
         .count();
         assert_eq!(INDEX.len(), on_disk, "every committed file is packed");
-        // Every trigger's notes are its own file, and no file is left over.
+        // Every trigger's notes are its own file, the OAuth notes one more, and no file is left
+        // over.
         let notes = INDEX
             .iter()
             .filter(|(n, _, _)| n.starts_with("notes/"))
             .count();
         assert_eq!(
             notes,
-            crate::triggers::ALL.len(),
-            "one notes file per trigger"
+            crate::triggers::ALL.len() + 1,
+            "one per trigger, and OAuth's"
         );
+        let oauth = crate::connect::auth_info().oauth2.notes;
+        assert_eq!(oauth, Embedded::at("notes/oauth.txt").text());
+        assert!(oauth.starts_with("Tick Use OAuth"), "{oauth}");
         for t in crate::triggers::ALL {
             let file = format!("notes/{}.txt", t.meta.key);
             assert!(
