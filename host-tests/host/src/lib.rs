@@ -381,11 +381,7 @@ impl ConnectorHost {
 
     /// Checks the connection's token and names the account it reaches.
     pub fn test_connection(&self, conn: &Connection) -> Result<Result<Account, ConnectorError>> {
-        self.call(async |c, s| {
-            c.workflow_connector_metadata()
-                .call_test_connection(s, conn)
-                .await
-        })
+        self.session(conn).test_connection()
     }
 
     /// The input schema of operation `key` for this connection's workspace (custom attributes,
@@ -395,11 +391,7 @@ impl ConnectorHost {
         conn: &Connection,
         key: &str,
     ) -> Result<Result<String, ConnectorError>> {
-        self.call(async |c, s| {
-            c.workflow_connector_metadata()
-                .call_input_schema(s, conn, key)
-                .await
-        })
+        self.session(conn).input_schema(key)
     }
 
     /// The URL to send the user's browser to for authorizing the app.
@@ -435,11 +427,7 @@ impl ConnectorHost {
         query: Option<&str>,
         cursor: Option<&str>,
     ) -> Result<Result<ChoicePage, ConnectorError>> {
-        self.call(async |c, s| {
-            c.workflow_connector_options()
-                .call_list_options(s, conn, key, field, query, cursor)
-                .await
-        })
+        self.session(conn).list_options(key, field, query, cursor)
     }
 
     /// Runs action `key` with `input` (JSON text); the result is the output item as JSON text.
@@ -449,11 +437,7 @@ impl ConnectorHost {
         key: &str,
         input: &str,
     ) -> Result<Result<String, ConnectorError>> {
-        self.call(async |c, s| {
-            c.workflow_connector_actions()
-                .call_run_action(s, conn, key, &input.to_string())
-                .await
-        })
+        self.session(conn).run_action(key, input)
     }
 
     /// Runs search `key` with `input` (JSON text); each item is JSON text.
@@ -463,11 +447,7 @@ impl ConnectorHost {
         key: &str,
         input: &str,
     ) -> Result<Result<Vec<String>, ConnectorError>> {
-        self.call(async |c, s| {
-            c.workflow_connector_searches()
-                .call_run_search(s, conn, key, &input.to_string())
-                .await
-        })
+        self.session(conn).run_search(key, input)
     }
 
     /// Polls trigger `key` from `cursor` (none on the first poll): the new events and the cursor
@@ -479,11 +459,7 @@ impl ConnectorHost {
         input: &str,
         cursor: Option<&str>,
     ) -> Result<Result<PollPage, ConnectorError>> {
-        self.call(async |c, s| {
-            c.workflow_connector_triggers()
-                .call_poll_trigger(s, conn, key, &input.to_string(), cursor)
-                .await
-        })
+        self.session(conn).poll_trigger(key, input, cursor)
     }
 
     /// Verifies one Intercom webhook delivery (`X-Hub-Signature` with the app's client secret)

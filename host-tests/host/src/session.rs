@@ -2,7 +2,8 @@
 //! the same account in a row (a worker per connection, a batch of polls).
 //!
 //! [`ConnectorHost`]'s own methods instantiate a fresh instance for every call: nothing survives
-//! from one call to the next. That isolation costs an instantiation per call (about 45 µs in
+//! from one call to the next (those that take a connection are a one-call session each, so the
+//! two paths share one definition of every call). That isolation costs an instantiation per call (about 45 µs in
 //! `connector bench`, a third of a warm search's overhead). A [`Session`] keeps its instance
 //! between calls instead, and is bound to one [`Connection`] (token, region, base URL), so what
 //! stays in its memory (the previous answers, the token) is that connection's own, the trade-off
@@ -72,8 +73,12 @@ impl Session<'_> {
             instances,
         } = self;
         runtime::block_on(async {
-            let kept = match live.take() {
-                Some(kept) => kept,
+            let mut kept = match live.take() {
+                Some(mut kept) => {
+                    // A fresh store starts with a full budget; a kept one gets a new one.
+                    host.restart_budget(&mut kept.store);
+                    kept
+                }
                 None => {
                     let mut store = host.store();
                     let connector = host.pre.instantiate_async(&mut store).await?;
@@ -85,8 +90,6 @@ impl Session<'_> {
                     }
                 }
             };
-            let mut kept = kept;
-            host.restart_budget(&mut kept.store);
             let answer = f(&kept.connector, &mut kept.store, conn).await;
             kept.calls += 1;
             // A trapped instance cannot be entered again; a large or old one is let go.
