@@ -327,9 +327,11 @@ fn canned_host(
 }
 
 /// `bench profile`: one operation (`CONNECTOR_BENCH_OP`: search, action or poll; default
-/// search) through the component against the canned upstream, `rounds` times and nothing else,
-/// so a profiler attached to the process (`perf record`, with `CONNECTOR_PERFMAP=1` for the
-/// component's frames) samples only that call path.
+/// search) against the canned upstream, `rounds` times and nothing else, so a profiler attached
+/// to the process (`perf record`, with `CONNECTOR_PERFMAP=1` for the component's frames) samples
+/// only that call path. `CONNECTOR_BENCH_SIDE` says whose: `fresh` (default; a fresh instance per
+/// call), `session` (one kept instance) or `native` (the same requests through `ureq`), so the
+/// component's profile can be set against the native one (`host-tests/runner/perf-breakdown.py`).
 fn profile(
     component: &Path,
     host: &ConnectorHost,
@@ -346,19 +348,33 @@ fn profile(
         "poll" => POLL,
         other => anyhow::bail!("CONNECTOR_BENCH_OP={other}: use search, action or poll"),
     };
+    let side = std::env::var("CONNECTOR_BENCH_SIDE").unwrap_or_else(|_| "fresh".into());
     operation(&mut (host, conn), name, cursor)?;
     fake.clear_requests();
     operation(&mut (host, conn), name, cursor)?;
     let requests = fake.requests();
-    let (_canned, canned_host, canned_conn) = canned_host(component, native.answers(&requests)?)?;
-    operation(&mut (&canned_host, &canned_conn), name, cursor)?;
+    let (canned, canned_host, canned_conn) = canned_host(component, native.answers(&requests)?)?;
+    let canned_native = Native {
+        agent: ureq::Agent::new_with_defaults(),
+        base: canned.base_url(),
+    };
+    let mut session = canned_host.session(&canned_conn);
+    let mut once = || -> Result<()> {
+        match side.as_str() {
+            "fresh" => operation(&mut (&canned_host, &canned_conn), name, cursor),
+            "session" => operation(&mut session, name, cursor),
+            "native" => canned_native.replay(&requests).map(drop),
+            other => anyhow::bail!("CONNECTOR_BENCH_SIDE={other}: use fresh, session or native"),
+        }
+    };
+    once()?;
     let started = Instant::now();
     for _ in 0..rounds {
-        operation(&mut (&canned_host, &canned_conn), name, cursor)?;
+        once()?;
     }
     let each = started.elapsed() / rounds.max(1) as u32;
     println!(
-        "{name}: {rounds} rounds through the component, {} each (canned upstream)",
+        "{name}: {rounds} rounds ({side}), {} each (canned upstream)",
         us(each)
     );
     Ok(())

@@ -126,7 +126,8 @@ enum Command {
         /// operations, cold, webhook, size, gateway, poll-scaling or profile (default: all
         /// but poll-scaling and profile, which run only when named). `profile` runs one
         /// operation (CONNECTOR_BENCH_OP=search|action|poll) against a canned upstream, for a
-        /// profiler.
+        /// profiler, on a fresh instance per call, one kept instance or natively
+        /// (CONNECTOR_BENCH_SIDE=fresh|session|native).
         which: Option<String>,
     },
 }
