@@ -7,13 +7,17 @@ into cost groups, in CPU µs per round of the calling thread (issue 17).
     CONNECTOR_PERFMAP=1 CONNECTOR_BENCH_ROUNDS=3000 CONNECTOR_BENCH_SIDE=session \
         perf record -e cpu-clock -F 4000 -g -o perf.data -- \
         target/profiling/profiling/connector --component dist/intercom.wasm bench profile
-    perf script -i perf.data -F tid,ip,sym,dso | \
-        python3 host-tests/runner/perf-breakdown.py --rounds 3001 --hz 4000
+    # the same with CONNECTOR_BENCH_ROUNDS=0 -o setup.data, then
+    perf script -i setup.data -F pid,tid,ip,sym,dso > setup.txt
+    perf script -i perf.data -F pid,tid,ip,sym,dso | \
+        python3 host-tests/runner/perf-breakdown.py --rounds 3000 --hz 4000 --setup setup.txt
 
-Only the thread that made the most samples counts (the bench's calling thread: the canned
-upstream's threads are the server's cost, not the client's), and of it only the samples taken
-inside the measured loop (a stack through `bench::profile`'s call closure): loading the
-component, the fake Intercom's run and the warm-up calls are setup, not the call's cost. A sample goes to the first group
+Only the process's main thread counts (the bench's calling thread: the canned upstream's
+threads are the server's cost, not the client's, and compiling the component is setup). Setup (loading the component, the
+fake Intercom's run, the warm-up calls) is taken out by difference: `--setup FILE` is the
+`perf script` output of the same command with CONNECTOR_BENCH_ROUNDS=0, and its samples are
+subtracted group by group. (Filtering by the loop's frame does not work: samples taken on the
+guest's fiber stack do not unwind to the caller.) A sample goes to the first group
 whose test its stack passes, in the order below; `--imports` also splits the host calls by the
 wasm import they went through.
 """
@@ -23,7 +27,7 @@ import sys
 
 
 def samples(lines):
-    """(tid, [frame, ...] leaf first) per sample of `perf script -F tid,ip,sym,dso`."""
+    """((pid, tid), [frame, ...] leaf first) per sample of `perf script -F pid,tid,ip,sym,dso`."""
     tid, frames = None, []
     for line in lines:
         line = line.rstrip("\n")
@@ -32,7 +36,8 @@ def samples(lines):
                 yield tid, frames
             tid, frames = None, []
         elif tid is None:
-            tid = int(line.split()[0])
+            pid, _, thread = line.split()[0].partition("/")
+            tid = (int(pid), int(thread))
         else:
             parts = line.strip().split(" ", 1)
             if len(parts) == 2:
@@ -40,9 +45,6 @@ def samples(lines):
     if tid is not None:
         yield tid, frames
 
-
-# The measured loop's closure in `bench::profile`; samples outside it are setup.
-LOOP = "bench::profile::{{closure}}"
 
 SYSCALLS = ("writev", "__libc_recv", "__libc_send", "__GI___write", "__GI___read",
             "epoll_wait", "futex", "__poll", "sendto", "recvfrom")
@@ -93,32 +95,44 @@ def import_of(frames):
     return names[tramps[-1]]
 
 
+def count(lines, by_import):
+    """Samples per group (and per import) of the main thread, and their total."""
+    all_samples = list(samples(lines))
+    groups, imports = collections.Counter(), collections.Counter()
+    if not all_samples:
+        return groups, imports, 0
+    total = 0
+    for (pid, tid), frames in all_samples:
+        if tid != pid:
+            continue
+        total += 1
+        g = group(frames)
+        groups[g] += 1
+        if by_import and g.startswith("host calls"):
+            imports[import_of(frames)] += 1
+    return groups, imports, total
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, required=True, help="calls the bench made")
     ap.add_argument("--hz", type=float, required=True, help="perf record -F")
     ap.add_argument("--imports", action="store_true", help="split host calls by import")
+    ap.add_argument("--setup", help="perf script output of the same run with 0 rounds")
     args = ap.parse_args()
-    all_samples = list(samples(sys.stdin))
-    if not all_samples:
-        sys.exit("no samples on standard input (pipe `perf script -F tid,ip,sym,dso` in)")
-    main_tid = collections.Counter(t for t, _ in all_samples).most_common(1)[0][0]
-    groups, imports = collections.Counter(), collections.Counter()
-    total = setup = 0
-    for tid, frames in all_samples:
-        if tid != main_tid:
-            continue
-        if not any(LOOP in f for f in frames):
-            setup += 1
-            continue
-        total += 1
-        g = group(frames)
-        groups[g] += 1
-        if args.imports and g.startswith("host calls"):
-            imports[import_of(frames)] += 1
+    groups, imports, total = count(sys.stdin, args.imports)
+    if not total:
+        sys.exit("no samples on standard input (pipe `perf script -F pid,tid,ip,sym,dso` in)")
+    setup_total = 0
+    if args.setup:
+        with open(args.setup) as f:
+            setup_groups, setup_imports, setup_total = count(f, args.imports)
+        groups.subtract(setup_groups)
+        imports.subtract(setup_imports)
+        total -= setup_total
     per_round = 1e6 / args.hz / args.rounds
-    print(f"{'µs/round':>9} {'share':>6}  group (thread {main_tid}: {total} samples in the loop, "
-          f"{setup} in setup left out)")
+    print(f"{'µs/round':>9} {'share':>6}  group (calling thread; {total} samples after "
+          f"subtracting {setup_total} of setup)")
     for g, n in groups.most_common():
         print(f"{n * per_round:9.1f} {100 * n / total:5.1f}%  {g}")
     print(f"{total * per_round:9.1f} 100.0%  total CPU of the calling thread")
