@@ -13,13 +13,13 @@ into cost groups, in CPU µs per round of the calling thread (issue 17).
         python3 host-tests/runner/perf-breakdown.py --rounds 3000 --hz 4000 --setup setup.txt
 
 Only the process's main thread counts (the bench's calling thread: the canned upstream's
-threads are the server's cost, not the client's, and compiling the component is setup). Setup (loading the component, the
-fake Intercom's run, the warm-up calls) is taken out by difference: `--setup FILE` is the
-`perf script` output of the same command with CONNECTOR_BENCH_ROUNDS=0, and its samples are
+threads are the server's cost, not the client's). Setup (loading the component, the fake
+Intercom's run, the warm-up calls) is taken out by difference: `--setup FILE` is the `perf
+script` output of the same command with CONNECTOR_BENCH_ROUNDS=0, and its samples are
 subtracted group by group. (Filtering by the loop's frame does not work: samples taken on the
-guest's fiber stack do not unwind to the caller.) A sample goes to the first group
-whose test its stack passes, in the order below; `--imports` also splits the host calls by the
-wasm import they went through.
+guest's fiber stack do not unwind to the caller.) A sample goes to the first group whose test
+its stack passes, in the order below; `--imports` also splits the host calls by the wasm import
+they went through.
 """
 import argparse
 import collections
@@ -97,12 +97,9 @@ def import_of(frames):
 
 def count(lines, by_import):
     """Samples per group (and per import) of the main thread, and their total."""
-    all_samples = list(samples(lines))
     groups, imports = collections.Counter(), collections.Counter()
-    if not all_samples:
-        return groups, imports, 0
     total = 0
-    for (pid, tid), frames in all_samples:
+    for (pid, tid), frames in samples(lines):
         if tid != pid:
             continue
         total += 1

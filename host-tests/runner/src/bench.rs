@@ -348,7 +348,19 @@ fn profile(
         "poll" => POLL,
         other => anyhow::bail!("CONNECTOR_BENCH_OP={other}: use search, action or poll"),
     };
-    let side = std::env::var("CONNECTOR_BENCH_SIDE").unwrap_or_else(|_| "fresh".into());
+    // Whose calls are profiled, checked before any work so a typo fails at once.
+    enum Side {
+        Fresh,
+        Session,
+        Native,
+    }
+    let side_name = std::env::var("CONNECTOR_BENCH_SIDE").unwrap_or_else(|_| "fresh".into());
+    let side = match side_name.as_str() {
+        "fresh" => Side::Fresh,
+        "session" => Side::Session,
+        "native" => Side::Native,
+        other => anyhow::bail!("CONNECTOR_BENCH_SIDE={other}: use fresh, session or native"),
+    };
     operation(&mut (host, conn), name, cursor)?;
     fake.clear_requests();
     operation(&mut (host, conn), name, cursor)?;
@@ -360,11 +372,10 @@ fn profile(
     };
     let mut session = canned_host.session(&canned_conn);
     let mut once = || -> Result<()> {
-        match side.as_str() {
-            "fresh" => operation(&mut (&canned_host, &canned_conn), name, cursor),
-            "session" => operation(&mut session, name, cursor),
-            "native" => canned_native.replay(&requests).map(drop),
-            other => anyhow::bail!("CONNECTOR_BENCH_SIDE={other}: use fresh, session or native"),
+        match side {
+            Side::Fresh => operation(&mut (&canned_host, &canned_conn), name, cursor),
+            Side::Session => operation(&mut session, name, cursor),
+            Side::Native => canned_native.replay(&requests).map(drop),
         }
     };
     once()?;
@@ -374,7 +385,7 @@ fn profile(
     }
     let each = started.elapsed() / rounds.max(1) as u32;
     println!(
-        "{name}: {rounds} rounds ({side}), {} each (canned upstream)",
+        "{name}: {rounds} rounds ({side_name}), {} each (canned upstream)",
         us(each)
     );
     Ok(())
